@@ -1,0 +1,48 @@
+/**
+ * Error types shared by every layer. Each carries the process exit code that
+ * `main.ts` maps it to, so no layer below the CLI ever calls `Deno.exit`.
+ *
+ * @module
+ */
+
+/** Exit codes, as documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+
+/** An error that wrknv reports as one line, with a known exit code. */
+export class WrknvError extends Error {
+  /** The exit code the process ends with. */
+  readonly exitCode: number;
+  /** What the user could do next, printed after the message. */
+  readonly hint?: string;
+
+  /** Make an error with a message, an exit code and an optional hint. */
+  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "WrknvError";
+    this.exitCode = options.exitCode ?? ExitCode.failed;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad input: a config file, a flag or an argument. Exit code 2, nothing changed on disk. */
+export class ConfigError extends WrknvError {
+  /** Make a config or usage error (exit code 2). */
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: ExitCode.usage });
+    this.name = "ConfigError";
+  }
+}
+
+/** The run was interrupted (SIGINT). Exit code 130. */
+export class InterruptedError extends WrknvError {
+  /** Make an interruption error. */
+  constructor(message = "Interrupted") {
+    super(message, { exitCode: ExitCode.interrupted });
+    this.name = "InterruptedError";
+  }
+}
