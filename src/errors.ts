@@ -21,7 +21,10 @@ export class WrknvError extends Error {
   readonly hint?: string;
 
   /** Make an error with a message, an exit code and an optional hint. */
-  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: number; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "WrknvError";
     this.exitCode = options.exitCode ?? ExitCode.failed;

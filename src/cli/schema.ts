@@ -1,0 +1,18 @@
+/**
+ * `wrknv schema`: print the JSON Schema of wrknv.toml.
+ *
+ * @module
+ */
+import { jsonSchema } from "../config/schema.ts";
+import type { Context } from "./context.ts";
+
+/** The schema as committed in wrknv.schema.json. */
+export function schemaText(): string {
+  return JSON.stringify(jsonSchema(), null, 2) + "\n";
+}
+
+/** Run `wrknv schema`. */
+export function schemaCommand(ctx: Context): Promise<number> {
+  ctx.out(schemaText());
+  return Promise.resolve(0);
+}

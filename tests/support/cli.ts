@@ -1,0 +1,44 @@
+/**
+ * Run the wrknv CLI as a user would: `deno run -A main.ts ...` in a directory.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** The repository's main.ts. */
+export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/** What a CLI run printed and how it ended. */
+export interface CliResult {
+  /** Exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/** Run `wrknv args...` in `cwd` with extra environment variables. */
+export async function wrknv(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; stdin?: string; signal?: AbortSignal },
+): Promise<CliResult> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, ...args],
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: options.signal,
+  });
+  const child = cmd.spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
