@@ -271,6 +271,7 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     if (s.revision !== undefined) {
       if (
         s.revision === "" || s.revision.startsWith("-") ||
+        // deno-lint-ignore no-control-regex
         /[\s\x00-\x1f\x7f~^:?*[\\]/.test(s.revision) || s.revision.includes("..")
       ) {
         fail(where, at("revision"), `invalid revision ${JSON.stringify(s.revision)}`);
