@@ -1,0 +1,27 @@
+/**
+ * Benchmarks: `deno task bench <name>`. Each compares wrknv with the other ways
+ * of doing the same job side by side in one run and prints ratios.
+ *
+ * @module
+ */
+
+const BENCHES: Record<
+  string,
+  { about: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }
+> = {
+  config: {
+    about: "load and validate a 1,000-sibling wrknv.toml in-process",
+    load: () => import("./config.ts"),
+  },
+};
+
+if (import.meta.main) {
+  const [name, ...rest] = Deno.args;
+  const bench = name ? BENCHES[name] : undefined;
+  if (!bench) {
+    console.log("usage: deno task bench <name> [options]\n");
+    for (const [n, b] of Object.entries(BENCHES)) console.log(`  ${n.padEnd(10)} ${b.about}`);
+    Deno.exit(name ? 2 : 0);
+  }
+  await (await bench.load()).run(rest);
+}
