@@ -1,0 +1,107 @@
+/**
+ * One wrknv at a time: a run that changes the workspace holds
+ * `.wrknv/run.lock` beside wrknv.toml. A second run reports the first one's
+ * pid; a lock whose process is gone is taken over.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { hostname } from "node:os";
+import { WrknvError } from "../errors.ts";
+import type { Workspace } from "../config/types.ts";
+
+/** Where wrknv keeps per-workspace state, beside wrknv.toml. */
+export function stateDir(ws: Pick<Workspace, "configDir">): string {
+  return join(ws.configDir, ".wrknv");
+}
+
+/** Make the state directory, with a .gitignore so git never shows it. */
+export async function ensureStateDir(ws: Pick<Workspace, "configDir">): Promise<string> {
+  const dir = stateDir(ws);
+  await Deno.mkdir(dir, { recursive: true });
+  const ignore = join(dir, ".gitignore");
+  try {
+    await Deno.writeTextFile(ignore, "# wrknv's own state; never committed\n*\n", {
+      createNew: true,
+    });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  return dir;
+}
+
+interface Holder {
+  pid: number;
+  host: string;
+  command: string;
+  started: string;
+}
+
+function alive(pid: number): boolean {
+  // Linux and most Unix systems: /proc/<pid>. Where there is no /proc, assume alive.
+  try {
+    Deno.statSync("/proc/self");
+  } catch {
+    return true;
+  }
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A held run lock; release it when done (also with `await using`). */
+export interface RunLock extends AsyncDisposable {
+  /** Remove the lock file. */
+  release(): Promise<void>;
+}
+
+/**
+ * Take the workspace's run lock for `command`.
+ *
+ * @throws {WrknvError} (exit 1) when another live wrknv holds it
+ */
+export async function acquireRunLock(
+  ws: Pick<Workspace, "configDir">,
+  command: string,
+): Promise<RunLock> {
+  const dir = await ensureStateDir(ws);
+  const path = join(dir, "run.lock");
+  const me: Holder = {
+    pid: Deno.pid,
+    host: hostname(),
+    command,
+    started: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await Deno.writeTextFile(path, JSON.stringify(me) + "\n", { createNew: true });
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        await Deno.remove(path).catch(() => {});
+      };
+      return { release, [Symbol.asyncDispose]: release };
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+    let holder: Holder | undefined;
+    try {
+      holder = JSON.parse(await Deno.readTextFile(path));
+    } catch {
+      holder = undefined; // torn or vanished: treat as stale
+    }
+    if (holder && (holder.host !== me.host || alive(holder.pid))) {
+      throw new WrknvError(
+        `another wrknv (pid ${holder.pid}, "wrknv ${holder.command}", since ${holder.started}) is working on this workspace`,
+        { hint: `wait for it to finish; if it is gone, remove ${path}` },
+      );
+    }
+    // Stale: its process is gone. Take it over.
+    await Deno.remove(path).catch(() => {});
+  }
+  throw new WrknvError(`could not take the run lock ${path}`);
+}

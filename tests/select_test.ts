@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parseConfig } from "../src/config/load.ts";
+import { selectSiblings } from "../src/ops/select.ts";
+import { acquireRunLock } from "../src/ops/run_lock.ts";
+import { ConfigError, WrknvError } from "../src/errors.ts";
+
+const ws = parseConfig(
+  `[workspace]\nlayers = ["base", "top"]\n` +
+    ["a:base:core", "b:base:", "c:top:core", "d:top:extra"].map((spec) => {
+      const [name, layer, group] = spec.split(":");
+      return `[[siblings]]\nname = "${name}"\nrepo = "x"\nlayer = "${layer}"\ngroups = [${
+        group ? `"${group}"` : ""
+      }]\n`;
+    }).join(""),
+  "/w/m/wrknv.toml",
+);
+
+Deno.test("selection filters intersect and keep file order", async (t) => {
+  const table: [string, Parameters<typeof selectSiblings>[1], string[]][] = [
+    ["nothing selects all", {}, ["a", "b", "c", "d"]],
+    ["only, in file order", { only: "c,a" }, ["a", "c"]],
+    ["only with spaces", { only: " b , d " }, ["b", "d"]],
+    ["group", { group: "core" }, ["a", "c"]],
+    ["layer", { layer: "top" }, ["c", "d"]],
+    ["group and layer", { group: "core", layer: "top" }, ["c"]],
+    ["only and layer", { only: "a,b,c", layer: "base" }, ["a", "b"]],
+  ];
+  for (const [name, sel, want] of table) {
+    await t.step(name, () => assert.deepEqual(selectSiblings(ws, sel).map((s) => s.name), want));
+  }
+});
+
+Deno.test("unknown names, groups and layers are usage errors with a suggestion", () => {
+  assert.throws(
+    () => selectSiblings(ws, { only: "a,cc" }),
+    (e) =>
+      e instanceof ConfigError && e.message === '--only: unknown sibling "cc" (did you mean "c"?)',
+  );
+  assert.throws(
+    () => selectSiblings(ws, { group: "cor" }),
+    (e) => e instanceof ConfigError && /did you mean "core"/.test(e.message),
+  );
+  assert.throws(
+    () => selectSiblings(ws, { layer: "tops" }),
+    (e) => e instanceof ConfigError && /did you mean "top"/.test(e.message),
+  );
+  assert.throws(() => selectSiblings(ws, { only: " , " }), ConfigError);
+});
+
+Deno.test("the run lock admits one wrknv at a time and takes over a stale one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await acquireRunLock({ configDir: dir }, "bootstrap");
+    await assert.rejects(
+      () => acquireRunLock({ configDir: dir }, "setup"),
+      (e) => e instanceof WrknvError && e.exitCode === 1 && e.message.includes(`pid ${Deno.pid}`),
+    );
+    await first.release();
+    // A lock left by a process that is gone is taken over.
+    await Deno.writeTextFile(
+      join(dir, ".wrknv", "run.lock"),
+      JSON.stringify({
+        pid: 2 ** 22 + 12345,
+        host: (await import("node:os")).hostname(),
+        command: "x",
+        started: "then",
+      }),
+    );
+    const second = await acquireRunLock({ configDir: dir }, "sync");
+    const holder = JSON.parse(await Deno.readTextFile(join(dir, ".wrknv", "run.lock")));
+    assert.equal(holder.pid, Deno.pid);
+    await second.release();
+    assert.equal(
+      await Deno.readTextFile(join(dir, ".wrknv", ".gitignore")).then((t) => t.includes("*")),
+      true,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
