@@ -1,0 +1,121 @@
+/**
+ * The pure half of `wrknv init`: answers in, wrknv.toml text out. The wizard
+ * (src/ui/wizard.ts) and `init --yes` both only gather answers and call this.
+ *
+ * @module
+ */
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { CONFIG_FILE, parseConfig } from "../config/load.ts";
+import { type ConfigSpec, renderConfig, type SiblingSpec } from "../config/render.ts";
+import type { Installer, Workspace } from "../config/types.ts";
+import { checkRepoUrl } from "../config/url.ts";
+
+/** A sibling as answered: only the URL is needed. */
+export interface SiblingAnswer {
+  /** Clone URL. */
+  repo: string;
+  /** Name; default: from the URL (or the path). */
+  name?: string;
+  /** Where it lives: absolute, or relative to the workspace directory. */
+  path?: string;
+  /** Branch, tag or commit. */
+  revision?: string;
+  /** Layer. */
+  layer?: string;
+  /** Groups. */
+  groups?: string[];
+  /** False for a non-Python sibling. */
+  install?: boolean;
+}
+
+/** What the wizard asks, or the flags of `init --yes`. Everything has a default. */
+export interface InitAnswers {
+  /** Workspace name; default: the directory's name. */
+  name?: string;
+  /** Root, relative to the directory; default "..". */
+  root?: string;
+  /** Siblings, in order. */
+  siblings?: SiblingAnswer[];
+  /** Layers, bottom-up. */
+  layers?: string[];
+  /** Python settings. */
+  python?: { version?: string; venv?: string; installer?: Installer; extras?: string[] };
+}
+
+/** What {@link initWorkspace} makes. */
+export interface InitResult {
+  /** Where the file goes. */
+  path: string;
+  /** Its text. */
+  text: string;
+  /** The workspace it loads as (proof that it loads with zero errors). */
+  workspace: Workspace;
+}
+
+/**
+ * A sibling name from a repository URL or path: its last component without
+ * `.git`, with anything but letters, digits, `.`, `_` and `-` made `-`.
+ */
+export function nameFromUrl(url: string): string {
+  const trimmed = url.replace(/[/\\]+$/, "").replace(/\.git$/, "");
+  const last = trimmed.split(/[/\\:]/).filter((p) => p !== "").pop() ?? "";
+  return last.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").replace(/\.\.+/g, ".");
+}
+
+/**
+ * Turn answers into the text of wrknv.toml for a workspace in `cwd`, and load
+ * that text to prove it is valid.
+ *
+ * @throws {ConfigError} when the answers do not make a valid workspace
+ */
+export function initWorkspace(cwd: string, answers: InitAnswers): InitResult {
+  const dir = resolve(cwd);
+  const root = answers.root ?? "..";
+  const rootAbs = resolve(dir, root);
+  const seen = new Set<string>();
+  const siblings: SiblingSpec[] = (answers.siblings ?? []).map((s, i) => {
+    const check = checkRepoUrl(s.repo);
+    if ("error" in check) throw new ConfigError(`sibling ${i + 1}: repository URL ${check.error}`);
+    const name = s.name ?? nameFromUrl(s.path ?? s.repo);
+    if (!name) {
+      throw new ConfigError(`sibling ${i + 1}: cannot derive a name from "${s.repo}"; give one`);
+    }
+    if (seen.has(name)) {
+      throw new ConfigError(
+        `sibling ${i + 1}: two siblings are named "${name}"; give one another name`,
+      );
+    }
+    seen.add(name);
+    let path: string | undefined;
+    if (s.path !== undefined) {
+      const abs = isAbsolute(s.path) ? s.path : resolve(dir, s.path);
+      path = abs === join(rootAbs, name) ? undefined : relative(dir, abs) || ".";
+    }
+    return {
+      name,
+      repo: s.repo,
+      path,
+      revision: s.revision,
+      layer: s.layer,
+      groups: s.groups,
+      install: s.install,
+    };
+  });
+  const spec: ConfigSpec = {
+    name: answers.name ?? basename(dir),
+    root,
+    layers: answers.layers ?? [],
+    python: {
+      version: answers.python?.version ?? ">=3.11",
+      venv: answers.python?.venv ?? ".venv",
+      installer: answers.python?.installer ?? "auto",
+      extras: answers.python?.extras ?? [],
+    },
+    siblings,
+  };
+  const text = renderConfig(spec);
+  const path = join(dir, CONFIG_FILE);
+  const workspace = parseConfig(text, path);
+  return { path, text, workspace };
+}
