@@ -82,6 +82,28 @@ export function buildProgram(run: Run = { code: 0, signal: new AbortController()
     .addHelpText("after", "\nExamples:\n  wrknv schema > wrknv.schema.json")
     .action(withContext(run, async () => (await import("./schema.ts")).schemaCommand));
 
+  program.command("add")
+    .description("add a sibling to wrknv.toml, keeping its comments")
+    .argument("<url>", "the sibling's clone URL")
+    .option("--name <name>", "its name (default: from the URL)")
+    .option("--path <path>", "where it lives (default: <root>/<name>)")
+    .option("--layer <layer>", "its layer")
+    .option("--group <group...>", "its groups")
+    .option("--revision <rev>", "a branch, tag or commit to check out")
+    .option("--depends-on <name...>", "siblings to install before it")
+    .option("--no-install", "not a Python package: clone it, do not install it")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wrknv add https://github.com/org/lib.git --layer foundation\n  wrknv add git@github.com:org/docs.git --no-install",
+    )
+    .action(withContext(run, async () => (await import("./edit.ts")).addCommand));
+
+  program.command("remove")
+    .description("remove a sibling from wrknv.toml (its files stay)")
+    .argument("<name>", "the sibling's name")
+    .addHelpText("after", "\nExamples:\n  wrknv remove old-lib")
+    .action(withContext(run, async () => (await import("./edit.ts")).removeCommand));
+
   void withSelection;
   void Option;
   return program;

@@ -1,0 +1,49 @@
+/**
+ * `wrknv add URL` and `wrknv remove NAME`.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import { addToConfig, removeFromConfig } from "../ops/edit.ts";
+import { type Context, printJson } from "./context.ts";
+
+/** Flags of `wrknv add`. */
+export interface AddFlags {
+  name?: string;
+  path?: string;
+  layer?: string;
+  group?: string[];
+  revision?: string;
+  dependsOn?: string[];
+  install?: boolean;
+}
+
+/** Run `wrknv add`. */
+export async function addCommand(ctx: Context, flags: AddFlags, url: string): Promise<number> {
+  const s = await addToConfig({ cwd: ctx.cwd, config: ctx.config }, url, {
+    name: flags.name,
+    path: flags.path,
+    layer: flags.layer,
+    groups: flags.group,
+    revision: flags.revision,
+    dependsOn: flags.dependsOn,
+    install: flags.install === false ? false : undefined,
+  });
+  if (ctx.json) printJson(ctx, { ok: true, added: { name: s.name, path: s.path, repo: s.repo } });
+  else if (!ctx.quiet) {
+    ctx.out(`added ${s.name} (${relative(ctx.cwd, s.path) || "."})\n`);
+    ctx.out(ctx.style.dim(`clone it with: wrknv bootstrap --only ${s.name}\n`));
+  }
+  return 0;
+}
+
+/** Run `wrknv remove`. */
+export async function removeCommand(ctx: Context, _flags: unknown, name: string): Promise<number> {
+  const s = await removeFromConfig({ cwd: ctx.cwd, config: ctx.config }, name);
+  if (ctx.json) printJson(ctx, { ok: true, removed: { name: s.name, path: s.path } });
+  else if (!ctx.quiet) {
+    ctx.out(`removed ${s.name} from the workspace\n`);
+    ctx.out(ctx.style.dim(`its files stay where they are: ${relative(ctx.cwd, s.path) || "."}\n`));
+  }
+  return 0;
+}
