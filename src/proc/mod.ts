@@ -1,0 +1,530 @@
+/**
+ * The one place that spawns processes. Everything else asks {@linkcode run}.
+ *
+ * - Environment: `env` is merged over the current environment; a value of
+ *   `undefined` removes a variable.
+ * - Cancellation: an `AbortSignal` or a `timeoutMs` ends the command's whole
+ *   process group (SIGTERM, then SIGKILL after a short grace). Each command
+ *   runs in a process group of its own (`setsid`), so the helpers it spawns
+ *   (git-remote-http, ssh, index-pack, ...) end with it. A command that reads
+ *   the terminal (`stdin: "inherit"`) stays in wrknv's group instead, since a
+ *   new session has no controlling terminal; only the command itself is
+ *   signalled then.
+ * - Because children run in their own groups, a Ctrl-C at the terminal reaches
+ *   wrknv only: the CLI turns it into an abort with {@linkcode interruptSignal}.
+ *   Groups still running when wrknv exits are killed on `unload`.
+ *
+ * @module
+ */
+import { InterruptedError, WrknvError } from "../errors.ts";
+
+/** How a child's standard output or error is handled. */
+export type OutputMode = "capture" | "inherit" | "null";
+
+/** Options for {@linkcode run}. */
+export interface RunOptions {
+  /** Working directory; the current one when unset. */
+  cwd?: string;
+  /**
+   * Variables merged over the current environment (or over nothing, with
+   * `clearEnv`). A value of `undefined` removes the variable.
+   */
+  env?: Record<string, string | undefined>;
+  /** Start from an empty environment instead of the current one. */
+  clearEnv?: boolean;
+  /** Aborting it ends the command's process group; the result has `aborted: true`. */
+  signal?: AbortSignal;
+  /** End the command's process group after this many milliseconds; the result has `timedOut: true`. */
+  timeoutMs?: number;
+  /**
+   * Standard input: `"null"` (default), `"inherit"` (the terminal), any other
+   * string is written to the child and closed. To pipe the literal text
+   * "null" or "inherit", pass `{ data }`.
+   */
+  stdin?: "null" | "inherit" | string | { data: string | Uint8Array };
+  /** Standard output: captured (default), inherited or discarded. */
+  stdout?: OutputMode;
+  /** Standard error: captured (default), inherited or discarded. */
+  stderr?: OutputMode;
+  /** Called for each line of captured output as it arrives (the text is still captured). */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /**
+   * Throw instead of returning a failed result: a {@linkcode ProcessError} on
+   * a non-zero exit or a timeout, an {@linkcode InterruptedError} on abort.
+   */
+  check?: boolean;
+  /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled (default 1500). */
+  killGraceMs?: number;
+  /**
+   * Run the command in a process group of its own, so cancelling it ends all
+   * its descendants. Default: true, except when `stdin` is `"inherit"`.
+   */
+  newProcessGroup?: boolean;
+}
+
+/** How a command ended, and what it printed. */
+export interface RunResult {
+  /**
+   * Exit code; 128 + N when ended by signal N; -1 when the command never
+   * started because the signal was already aborted.
+   */
+  code: number;
+  /** The signal that ended the command (e.g. `"SIGKILL"`), or null. */
+  signal: string | null;
+  /** Captured standard output ("" when not captured). */
+  stdout: string;
+  /** Captured standard error ("" when not captured). */
+  stderr: string;
+  /** True when the command was ended because `timeoutMs` passed. */
+  timedOut: boolean;
+  /** True when the command was ended (or never started) because the signal aborted. */
+  aborted: boolean;
+  /** Wall-clock milliseconds from start to end. */
+  durationMs: number;
+}
+
+/** A command that failed (non-zero exit or timeout) when `check` was set. */
+export class ProcessError extends WrknvError {
+  /** The command line that ran. */
+  readonly command: readonly string[];
+  /** How it ended. */
+  readonly result: RunResult;
+
+  /** Make an error for a failed command. */
+  constructor(
+    message: string,
+    options: { command: readonly string[]; result: RunResult; hint?: string },
+  ) {
+    super(message, { hint: options.hint });
+    this.name = "ProcessError";
+    this.command = options.command;
+    this.result = options.result;
+  }
+}
+
+const DEFAULT_GRACE_MS = 1500;
+
+/** Process group ids (or, for commands in wrknv's own group, child processes) still running. */
+const live = new Map<number, { child: Deno.ChildProcess; group: boolean }>();
+let unloadHooked = false;
+
+function hookUnload(): void {
+  if (unloadHooked) return;
+  unloadHooked = true;
+  globalThis.addEventListener("unload", () => {
+    for (const { child, group } of live.values()) sendSignal(child, group, "SIGKILL");
+  });
+}
+
+/**
+ * Run a command and wait for it to end. `cmd[0]` is looked up on PATH.
+ *
+ * Never throws for a failed command unless `check` is set; always throws a
+ * {@linkcode WrknvError} when the command cannot be started (for example
+ * `git not found on PATH`).
+ *
+ * @example
+ * ```ts
+ * const r = await run(["git", "--version"], { timeoutMs: 5000 });
+ * if (r.code === 0) console.log(r.stdout.trim());
+ * ```
+ */
+export async function run(cmd: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  if (cmd.length === 0 || cmd[0] === "") throw new WrknvError("No command to run");
+  const [program, ...args] = cmd;
+  const { signal } = options;
+
+  if (signal?.aborted) {
+    const result: RunResult = {
+      code: -1,
+      signal: null,
+      stdout: "",
+      stderr: "",
+      timedOut: false,
+      aborted: true,
+      durationMs: 0,
+    };
+    return finish(cmd, result, options);
+  }
+
+  const stdinOpt = options.stdin ?? "null";
+  let input: string | Uint8Array | undefined;
+  let stdinMode: "null" | "inherit" | "piped";
+  if (typeof stdinOpt === "object") {
+    input = stdinOpt.data;
+    stdinMode = "piped";
+  } else if (stdinOpt === "null" || stdinOpt === "inherit") {
+    stdinMode = stdinOpt;
+  } else {
+    input = stdinOpt;
+    stdinMode = "piped";
+  }
+  const group = options.newProcessGroup ?? stdinMode !== "inherit";
+  const outMode = options.stdout ?? "capture";
+  const errMode = options.stderr ?? "capture";
+  const env = buildEnv(options.env, options.clearEnv ?? false);
+
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      env: env.vars,
+      clearEnv: env.clear,
+      stdin: stdinMode,
+      stdout: outMode === "capture" ? "piped" : outMode,
+      stderr: errMode === "capture" ? "piped" : errMode,
+      detached: group && Deno.build.os !== "windows",
+    }).spawn();
+  } catch (error) {
+    throw spawnError(program, options.cwd, error);
+  }
+  const useGroup = group && Deno.build.os !== "windows";
+  hookUnload();
+  live.set(child.pid, { child, group: useGroup });
+
+  let timedOut = false;
+  let aborted = false;
+  let killing: Promise<void> | undefined;
+  const status = child.status;
+  const terminate = () => {
+    killing ??= killTree(child, {
+      group: useGroup,
+      graceMs: options.killGraceMs ?? DEFAULT_GRACE_MS,
+      status,
+    });
+  };
+  const onAbort = () => {
+    if (!killing) aborted = true;
+    terminate();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    if (!killing) timedOut = true;
+    terminate();
+  }, Math.max(0, options.timeoutMs));
+
+  let callbackError: unknown;
+  let callbackFailed = false;
+  const userOnLine = options.onLine;
+  const onLine = userOnLine === undefined ? undefined : (line: string, s: "stdout" | "stderr") => {
+    if (callbackFailed) return;
+    try {
+      userOnLine(line, s);
+    } catch (error) {
+      callbackFailed = true;
+      callbackError = error;
+    }
+  };
+
+  let code: number;
+  let sig: string | null;
+  let stdout = "";
+  let stderr = "";
+  try {
+    const [st, out, err] = await Promise.all([
+      status,
+      outMode === "capture" ? collect(child.stdout, "stdout", onLine) : Promise.resolve(""),
+      errMode === "capture" ? collect(child.stderr, "stderr", onLine) : Promise.resolve(""),
+      stdinMode === "piped" ? feed(child.stdin, input ?? "") : Promise.resolve(),
+    ]);
+    await killing;
+    code = st.code;
+    sig = st.signal;
+    stdout = out;
+    stderr = err;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    live.delete(child.pid);
+  }
+  if (callbackFailed) throw callbackError;
+
+  const result: RunResult = {
+    code,
+    signal: sig,
+    stdout,
+    stderr,
+    timedOut,
+    aborted,
+    durationMs: performance.now() - started,
+  };
+  return finish(cmd, result, options);
+}
+
+function finish(cmd: readonly string[], result: RunResult, options: RunOptions): RunResult {
+  if (!options.check) return result;
+  const name = commandName(cmd);
+  if (result.aborted) throw new InterruptedError(`Interrupted: ${name}`);
+  if (result.timedOut) {
+    throw new ProcessError(`${name} timed out after ${formatSeconds(options.timeoutMs ?? 0)}`, {
+      command: cmd,
+      result,
+    });
+  }
+  if (result.code !== 0) {
+    const last = lastLine(result.stderr) ?? lastLine(result.stdout);
+    const how = result.signal ? `was ended by ${result.signal}` : `exited with code ${result.code}`;
+    throw new ProcessError(`${name} ${how}${last ? `: ${last}` : ""}`, { command: cmd, result });
+  }
+  return result;
+}
+
+/** "git clone" for `["git", "clone", ...]`, the program's base name otherwise. */
+function commandName(cmd: readonly string[]): string {
+  const base = cmd[0].split(/[\\/]/).pop() ?? cmd[0];
+  const sub = cmd.slice(1).find((a) => !a.startsWith("-"));
+  return base === "git" && sub ? `git ${sub}` : base;
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+}
+
+function lastLine(text: string): string | undefined {
+  const lines = text.split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return lines.at(-1);
+}
+
+function buildEnv(
+  env: Record<string, string | undefined> | undefined,
+  clear: boolean,
+): { vars: Record<string, string> | undefined; clear: boolean } {
+  if (env === undefined) return { vars: undefined, clear };
+  const removes = Object.values(env).some((v) => v === undefined);
+  if (!removes) return { vars: env as Record<string, string>, clear };
+  // Deno cannot unset one inherited variable, so pass the whole environment.
+  const vars: Record<string, string> = clear ? {} : Deno.env.toObject();
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete vars[k];
+    else vars[k] = v;
+  }
+  return { vars, clear: true };
+}
+
+function spawnError(program: string, cwd: string | undefined, error: unknown): WrknvError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.NotFound) {
+    if (cwd !== undefined && /cwd/i.test(message)) {
+      return new WrknvError(`Working directory ${cwd} does not exist`, { cause: error });
+    }
+    const where = program.includes("/")
+      ? `${program} does not exist`
+      : `${program} not found on PATH`;
+    return new WrknvError(where, {
+      cause: error,
+      hint: program.includes("/") ? undefined : `Install ${program} or add it to PATH`,
+    });
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new WrknvError(`${program} cannot be run: permission denied`, { cause: error });
+  }
+  return new WrknvError(`Could not start ${program}: ${message}`, { cause: error });
+}
+
+function sendSignal(child: Deno.ChildProcess, group: boolean, sig: Deno.Signal): void {
+  try {
+    if (group) Deno.kill(-child.pid, sig);
+    else child.kill(sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM the group, wait for the leader up to the grace, then SIGKILL whatever is left. */
+async function killTree(
+  child: Deno.ChildProcess,
+  options: { group: boolean; graceMs: number; status: Promise<Deno.CommandStatus> },
+): Promise<void> {
+  sendSignal(child, options.group, "SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    options.status,
+    new Promise<void>((resolve) => timer = setTimeout(resolve, options.graceMs)),
+  ]);
+  clearTimeout(timer);
+  // The leader is gone or would not stop: anything left in its group is a straggler.
+  sendSignal(child, options.group, "SIGKILL");
+}
+
+async function feed(stream: WritableStream<Uint8Array>, data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const writer = stream.getWriter();
+  try {
+    await writer.write(bytes);
+    await writer.close();
+  } catch {
+    // The child closed its input early (broken pipe) or was ended: not our failure.
+  }
+}
+
+async function collect(
+  stream: ReadableStream<Uint8Array>,
+  name: "stdout" | "stderr",
+  onLine: ((line: string, stream: "stdout" | "stderr") => void) | undefined,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  let pending = "";
+  for await (const chunk of stream) {
+    const s = decoder.decode(chunk, { stream: true });
+    text += s;
+    if (onLine) {
+      const split = splitLines(pending + s);
+      for (const line of split.lines) onLine(line, name);
+      pending = split.rest;
+    }
+  }
+  const tail = decoder.decode();
+  text += tail;
+  if (onLine) {
+    const split = splitLines(pending + tail);
+    for (const line of split.lines) onLine(line, name);
+    const rest = split.rest.replace(/\r$/, "");
+    if (rest.length > 0) onLine(rest, name);
+  }
+  return text;
+}
+
+/**
+ * Split text into complete lines at `\n`, `\r\n` or a lone `\r` (git's
+ * progress lines), returning the unfinished remainder. A trailing `\r` stays
+ * in the remainder, since a `\n` may follow in the next chunk.
+ */
+export function splitLines(text: string): { lines: string[]; rest: string } {
+  const lines: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lines.push(text.slice(start, i));
+      start = i + 1;
+    } else if (c === 13) {
+      if (i + 1 === text.length) break;
+      lines.push(text.slice(start, i));
+      if (text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    }
+  }
+  return { lines, rest: text.slice(start) };
+}
+
+/**
+ * Run `fn` over `items` with at most `limit` calls in flight. Results come
+ * back in input order, as from `Promise.allSettled`. Once `signal` aborts, no
+ * new item is started; items never started report as rejected with an
+ * {@linkcode InterruptedError}. (Items already running are cancelled only if
+ * `fn` passes the signal on.)
+ *
+ * @example
+ * ```ts
+ * const results = await pool(siblings, (s) => clone(s), { limit: 4, signal });
+ * ```
+ */
+export async function pool<T, R>(
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<R>,
+  options: { limit: number; signal?: AbortSignal },
+): Promise<PromiseSettledResult<R>[]> {
+  const limit = Number.isFinite(options.limit)
+    ? Math.max(1, Math.floor(options.limit))
+    : Math.max(1, items.length);
+  const results: (PromiseSettledResult<R> | undefined)[] = new Array(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (!options.signal?.aborted) {
+      const i = next++;
+      if (i >= items.length) return;
+      try {
+        results[i] = { status: "fulfilled", value: await fn(items[i], i) };
+      } catch (reason) {
+        results[i] = { status: "rejected", reason };
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return Array.from(
+    results,
+    (r) =>
+      r ?? { status: "rejected", reason: new InterruptedError("Interrupted before it started") },
+  );
+}
+
+/**
+ * Find an executable on PATH without spawning anything. A name holding a `/`
+ * is checked as a path. Returns the path found, or null.
+ */
+export async function which(
+  name: string,
+  options: { path?: string } = {},
+): Promise<string | null> {
+  if (name.length === 0) return null;
+  const windows = Deno.build.os === "windows";
+  if (name.includes("/") || (windows && name.includes("\\"))) {
+    return await isExecutable(name) ? name : null;
+  }
+  let pathVar = options.path;
+  if (pathVar === undefined) {
+    try {
+      pathVar = Deno.env.get("PATH") ?? "";
+    } catch {
+      pathVar = "";
+    }
+  }
+  const exts = windows ? ["", ...(Deno.env.get("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";")] : [""];
+  for (const dir of pathVar.split(windows ? ";" : ":")) {
+    // An empty entry means the current directory: never search it implicitly.
+    if (dir === "") continue;
+    for (const ext of exts) {
+      const candidate = `${dir.replace(/[\\/]+$/, "")}/${name}${ext}`;
+      if (await isExecutable(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) return false;
+    return info.mode === null || (info.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An abort signal for the CLI that fires on the first SIGINT or SIGTERM (with
+ * an {@linkcode InterruptedError} as its reason). Needed because commands run
+ * in their own process groups and so do not see the terminal's Ctrl-C.
+ * Dispose it to remove the listeners.
+ *
+ * @example
+ * ```ts
+ * using interrupt = interruptSignal();
+ * await bootstrap(ws, { signal: interrupt.signal });
+ * ```
+ */
+export function interruptSignal(): { signal: AbortSignal; [Symbol.dispose](): void } {
+  const controller = new AbortController();
+  const handler = () => {
+    if (!controller.signal.aborted) controller.abort(new InterruptedError());
+  };
+  const installed: Deno.Signal[] = [];
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(sig, handler);
+      installed.push(sig);
+    } catch {
+      // Not supported on this platform (SIGTERM on Windows).
+    }
+  }
+  return {
+    signal: controller.signal,
+    [Symbol.dispose]() {
+      for (const sig of installed) Deno.removeSignalListener(sig, handler);
+    },
+  };
+}

@@ -1,0 +1,420 @@
+import assert from "node:assert/strict";
+import { InterruptedError, WrknvError } from "../src/errors.ts";
+import { pool, ProcessError, run, splitLines, which } from "../src/proc/mod.ts";
+import { tempDir } from "./support/tmp.ts";
+
+/** True while the process exists and is not a zombie (PID 1 here may never reap orphans). */
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
+async function statFields(pid: number | "self"): Promise<string[]> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+async function waitDead(pids: number[], ms = 3000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (true) {
+    const alive: number[] = [];
+    for (const p of pids) if (await isAlive(p)) alive.push(p);
+    if (alive.length === 0 || Date.now() > deadline) return alive;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// A shell whose children are a background sleep (a grandchild of wrknv) and a
+// foreground sleep; it prints both pids so the test can watch them.
+const TREE = "sleep 100 & echo bg $!; sleep 100 & echo fg $!; wait";
+
+function pidsFrom(lines: string[]): number[] {
+  return lines.map((l) => /^(?:bg|fg) (\d+)$/.exec(l)).filter((m) => m !== null).map((m) =>
+    Number(m![1])
+  );
+}
+
+Deno.test("run captures stdout, stderr and the exit code", async () => {
+  const r = await run(["sh", "-c", "echo out; echo err >&2; exit 3"]);
+  assert.equal(r.code, 3);
+  assert.equal(r.signal, null);
+  assert.equal(r.stdout, "out\n");
+  assert.equal(r.stderr, "err\n");
+  assert.equal(r.timedOut, false);
+  assert.equal(r.aborted, false);
+  assert.ok(r.durationMs >= 0);
+});
+
+Deno.test("run with check throws a ProcessError naming the last stderr line", async () => {
+  await assert.rejects(
+    run(["sh", "-c", "echo first >&2; echo 'fatal: the real reason' >&2; exit 2"], { check: true }),
+    (e: unknown) => {
+      assert.ok(e instanceof ProcessError);
+      assert.ok(e instanceof WrknvError);
+      assert.equal(e.message, "sh exited with code 2: fatal: the real reason");
+      assert.equal(e.result.code, 2);
+      assert.deepEqual(e.command, [
+        "sh",
+        "-c",
+        "echo first >&2; echo 'fatal: the real reason' >&2; exit 2",
+      ]);
+      return true;
+    },
+  );
+  const ok = await run(["true"], { check: true });
+  assert.equal(ok.code, 0);
+});
+
+Deno.test("a missing program or directory is a clear WrknvError, not a stack trace", async () => {
+  await assert.rejects(
+    run(["wrknv-no-such-program-xyz", "--version"]),
+    (e: unknown) =>
+      e instanceof WrknvError && e.message === "wrknv-no-such-program-xyz not found on PATH",
+  );
+  await assert.rejects(
+    run(["/nonexistent/bin/tool"]),
+    (e: unknown) => e instanceof WrknvError && e.message === "/nonexistent/bin/tool does not exist",
+  );
+  await assert.rejects(
+    run(["true"], { cwd: "/nonexistent-dir-xyz" }),
+    (e: unknown) =>
+      e instanceof WrknvError &&
+      e.message === "Working directory /nonexistent-dir-xyz does not exist",
+  );
+  await using tmp = await tempDir();
+  const file = `${tmp.path}/not-executable`;
+  await Deno.writeTextFile(file, "#!/bin/sh\n");
+  await Deno.chmod(file, 0o644);
+  await assert.rejects(
+    run([file]),
+    (e: unknown) => e instanceof WrknvError && /permission denied/.test(e.message),
+  );
+  await assert.rejects(run([]), WrknvError);
+});
+
+Deno.test("env merges over the environment, undefined removes, clearEnv starts empty", async () => {
+  Deno.env.set("WRKNV_TEST_INHERITED", "inherited");
+  Deno.env.set("WRKNV_TEST_REMOVED", "present");
+  try {
+    const script =
+      'echo "${WRKNV_TEST_INHERITED-unset} ${WRKNV_TEST_REMOVED-unset} ${WRKNV_TEST_ADDED-unset}"';
+    const merged = await run(["sh", "-c", script], { env: { WRKNV_TEST_ADDED: "added" } });
+    assert.equal(merged.stdout, "inherited present added\n");
+    const removed = await run(["sh", "-c", script], {
+      env: { WRKNV_TEST_REMOVED: undefined, WRKNV_TEST_ADDED: "added" },
+    });
+    assert.equal(removed.stdout, "inherited unset added\n");
+    const cleared = await run(["/bin/sh", "-c", script], {
+      env: { WRKNV_TEST_ADDED: "only" },
+      clearEnv: true,
+    });
+    assert.equal(cleared.stdout, "unset unset only\n");
+  } finally {
+    Deno.env.delete("WRKNV_TEST_INHERITED");
+    Deno.env.delete("WRKNV_TEST_REMOVED");
+  }
+});
+
+Deno.test("stdin: a string is piped in, large input does not deadlock, default is null", async () => {
+  const small = await run(["cat"], { stdin: "hello\nworld" });
+  assert.equal(small.stdout, "hello\nworld");
+  const literal = await run(["cat"], { stdin: { data: "null" } });
+  assert.equal(literal.stdout, "null");
+  const big = "x".repeat(999_999) + "\n";
+  const large = await run(["wc", "-c"], { stdin: big });
+  assert.equal(large.stdout.trim(), "1000000");
+  const echoed = await run(["cat"], { stdin: big });
+  assert.equal(echoed.stdout.length, big.length);
+  const none = await run(["cat"], { timeoutMs: 5000 });
+  assert.equal(none.stdout, "");
+  assert.equal(none.timedOut, false);
+  // A child that exits without reading its input is not an error.
+  const ignored = await run(["true"], { stdin: big });
+  assert.equal(ignored.code, 0);
+});
+
+Deno.test("splitLines breaks at \\n, \\r\\n and a lone \\r, keeping the unfinished rest", () => {
+  const cases: [string, string[], string][] = [
+    ["", [], ""],
+    ["abc", [], "abc"],
+    ["a\nb\n", ["a", "b"], ""],
+    ["a\r\nb", ["a"], "b"],
+    ["10%\r20%\r", ["10%"], "20%\r"],
+    ["a\r", [], "a\r"],
+    ["\n\n", ["", ""], ""],
+    ["x\r\r\ny", ["x", ""], "y"],
+  ];
+  for (const [text, lines, rest] of cases) {
+    assert.deepEqual(splitLines(text), { lines, rest }, JSON.stringify(text));
+  }
+});
+
+Deno.test("onLine streams each line as it arrives and the output is still captured", async () => {
+  const seen: [string, string][] = [];
+  const r = await run(
+    ["sh", "-c", "printf 'a\\nb\\r\\n'; sleep 0.05; printf 'c\\rd'; printf 'e1\\ne2\\n' >&2"],
+    { onLine: (line, stream) => seen.push([stream, line]) },
+  );
+  assert.equal(r.stdout, "a\nb\r\nc\rd");
+  assert.equal(r.stderr, "e1\ne2\n");
+  assert.deepEqual(seen.filter(([s]) => s === "stdout").map(([, l]) => l), ["a", "b", "c", "d"]);
+  assert.deepEqual(seen.filter(([s]) => s === "stderr").map(([, l]) => l), ["e1", "e2"]);
+
+  // Lines arrive while the command is still running.
+  let firstAt = 0;
+  const started = performance.now();
+  await run(["sh", "-c", "echo early; sleep 0.5; echo late"], {
+    onLine: () => firstAt ||= performance.now() - started,
+  });
+  assert.ok(firstAt > 0 && firstAt < 400, `first line after ${firstAt} ms`);
+});
+
+Deno.test("an exception in onLine is rethrown once the command has ended", async () => {
+  await assert.rejects(
+    run(["sh", "-c", "echo one; echo two"], {
+      onLine: () => {
+        throw new Error("callback broke");
+      },
+    }),
+    /callback broke/,
+  );
+});
+
+Deno.test("timeout ends the whole process group, grandchildren included", async () => {
+  const lines: string[] = [];
+  const r = await run(["sh", "-c", TREE], {
+    timeoutMs: 500,
+    killGraceMs: 1000,
+    onLine: (l) => lines.push(l),
+  });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.aborted, false);
+  assert.equal(r.signal, "SIGTERM");
+  assert.ok(r.durationMs < 3000, `took ${r.durationMs} ms`);
+  const pids = pidsFrom(lines);
+  assert.equal(pids.length, 2);
+  assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
+});
+
+Deno.test("abort ends the whole process group, grandchildren included", async () => {
+  const lines: string[] = [];
+  const controller = new AbortController();
+  const pending = run(["sh", "-c", TREE], {
+    signal: controller.signal,
+    onLine: (l) => {
+      lines.push(l);
+      if (pidsFrom(lines).length === 2) controller.abort();
+    },
+  });
+  const r = await pending;
+  assert.equal(r.aborted, true);
+  assert.equal(r.timedOut, false);
+  const pids = pidsFrom(lines);
+  assert.equal(pids.length, 2);
+  assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
+});
+
+Deno.test("a group that ignores SIGTERM is killed with SIGKILL after the grace", async () => {
+  const lines: string[] = [];
+  const r = await run(["sh", "-c", `trap '' TERM; ${TREE}`], {
+    timeoutMs: 300,
+    killGraceMs: 300,
+    onLine: (l) => lines.push(l),
+  });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, "SIGKILL");
+  assert.ok(r.durationMs >= 550, `took ${r.durationMs} ms`);
+  assert.deepEqual(await waitDead(pidsFrom(lines)), [], "grandchildren still running");
+});
+
+Deno.test("check turns a timeout into a ProcessError and an abort into an InterruptedError", async () => {
+  await assert.rejects(
+    run(["sleep", "10"], { timeoutMs: 200, check: true }),
+    (e: unknown) => e instanceof ProcessError && e.message === "sleep timed out after 0.2s",
+  );
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  await assert.rejects(
+    run(["sleep", "10"], { signal: controller.signal, check: true }),
+    InterruptedError,
+  );
+});
+
+Deno.test("an already aborted signal starts nothing", async () => {
+  await using tmp = await tempDir();
+  const marker = `${tmp.path}/ran`;
+  const r = await run(["touch", marker], { signal: AbortSignal.abort() });
+  assert.equal(r.aborted, true);
+  assert.equal(r.code, -1);
+  await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  await assert.rejects(
+    run(["touch", marker], { signal: AbortSignal.abort(), check: true }),
+    InterruptedError,
+  );
+});
+
+Deno.test("commands lead their own process group unless they read the terminal", async () => {
+  const script = "read -r _ _ _ _ pgrp _ < /proc/$$/stat; echo $$ $pgrp";
+  const own = (await run(["sh", "-c", script])).stdout.trim().split(" ");
+  assert.equal(own[0], own[1], "the child leads its group");
+  const mine = (await statFields("self"))[2];
+  assert.notEqual(own[1], mine);
+  const shared = (await run(["sh", "-c", script], { newProcessGroup: false })).stdout.trim()
+    .split(" ");
+  assert.equal(shared[1], mine, "the child stays in wrknv's group");
+});
+
+Deno.test("pool keeps input order and never runs more than limit at once", async () => {
+  let running = 0;
+  let max = 0;
+  const items = Array.from({ length: 12 }, (_, i) => i);
+  const results = await pool(items, async (n, index) => {
+    assert.equal(n, index);
+    running++;
+    max = Math.max(max, running);
+    await new Promise((r) => setTimeout(r, 5 + ((n * 7) % 4) * 10));
+    running--;
+    if (n === 5) throw new Error("five failed");
+    return n * 10;
+  }, { limit: 3 });
+  assert.equal(max, 3);
+  assert.equal(results.length, 12);
+  results.forEach((r, i) => {
+    if (i === 5) {
+      assert.equal(r.status, "rejected");
+      assert.match(String((r as PromiseRejectedResult).reason), /five failed/);
+    } else assert.deepEqual(r, { status: "fulfilled", value: i * 10 });
+  });
+});
+
+Deno.test("pool handles a limit above the item count, an empty list and synchronous throws", async () => {
+  let max = 0;
+  let running = 0;
+  const r = await pool([1, 2], async (n) => {
+    running++;
+    max = Math.max(max, running);
+    await new Promise((res) => setTimeout(res, 20));
+    running--;
+    return n;
+  }, { limit: 10 });
+  assert.equal(max, 2);
+  assert.deepEqual(r.map((x) => x.status), ["fulfilled", "fulfilled"]);
+  assert.deepEqual(await pool([], () => Promise.resolve(1), { limit: 2 }), []);
+  const sync = await pool([1], () => {
+    throw new Error("sync");
+  }, { limit: 0 });
+  assert.equal(sync[0].status, "rejected");
+});
+
+Deno.test("pool stops launching once the signal aborts; unstarted items are interrupted", async () => {
+  const controller = new AbortController();
+  const started: number[] = [];
+  const results = await pool(Array.from({ length: 10 }, (_, i) => i), async (n) => {
+    started.push(n);
+    if (n === 2) controller.abort();
+    await new Promise((r) => setTimeout(r, 20));
+    return n;
+  }, { limit: 2, signal: controller.signal });
+  assert.deepEqual(started, [0, 1, 2]);
+  assert.deepEqual(results.slice(0, 3).map((r) => r.status), [
+    "fulfilled",
+    "fulfilled",
+    "fulfilled",
+  ]);
+  for (const r of results.slice(3)) {
+    assert.equal(r.status, "rejected");
+    assert.ok((r as PromiseRejectedResult).reason instanceof InterruptedError);
+  }
+});
+
+Deno.test("pool with real processes cancels the running ones through the signal", async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const started = performance.now();
+  const results = await pool(
+    [1, 2, 3, 4, 5],
+    (n) => run(["sleep", "30"], { signal: controller.signal, check: true }).then(() => n),
+    { limit: 2, signal: controller.signal },
+  );
+  assert.ok(performance.now() - started < 5000);
+  assert.equal(results.length, 5);
+  for (const r of results) {
+    assert.equal(r.status, "rejected");
+    assert.ok((r as PromiseRejectedResult).reason instanceof InterruptedError);
+  }
+});
+
+Deno.test("which finds executables on PATH without spawning", async () => {
+  await using tmp = await tempDir();
+  const bin = `${tmp.path}/bin`;
+  const other = `${tmp.path}/other`;
+  await Deno.mkdir(bin);
+  await Deno.mkdir(other);
+  await Deno.writeTextFile(`${bin}/tool`, "#!/bin/sh\n");
+  await Deno.chmod(`${bin}/tool`, 0o755);
+  await Deno.writeTextFile(`${other}/tool`, "#!/bin/sh\n");
+  await Deno.chmod(`${other}/tool`, 0o755);
+  await Deno.writeTextFile(`${bin}/plain`, "data\n");
+  await Deno.chmod(`${bin}/plain`, 0o644);
+  await Deno.mkdir(`${other}/dir-named-tool2`);
+
+  assert.equal(await which("tool", { path: `${bin}:${other}` }), `${bin}/tool`);
+  assert.equal(await which("tool", { path: `${other}/:${bin}` }), `${other}/tool`);
+  assert.equal(await which("plain", { path: bin }), null, "not executable");
+  assert.equal(await which("dir-named-tool2", { path: other }), null, "a directory");
+  assert.equal(await which("missing", { path: `${bin}:${other}` }), null);
+  assert.equal(await which("tool", { path: "" }), null, "empty PATH entry is not the cwd");
+  assert.equal(await which(`${bin}/tool`), `${bin}/tool`);
+  assert.equal(await which(`${bin}/plain`), null);
+  assert.equal(await which(""), null);
+  const sh = await which("sh");
+  assert.ok(sh !== null && sh.endsWith("/sh"));
+});
+
+Deno.test({
+  name: "interruptSignal aborts on SIGINT with an InterruptedError",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    // The test runner owns SIGINT in this process, so a child Deno interrupts itself.
+    const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
+    const script = `
+      import { interruptSignal } from ${JSON.stringify(mod)};
+      const interrupt = interruptSignal();
+      const fired = new Promise((resolve) =>
+        interrupt.signal.addEventListener("abort", () => resolve(interrupt.signal.reason)));
+      Deno.kill(Deno.pid, "SIGINT");
+      const reason = await fired;
+      interrupt[Symbol.dispose]();
+      console.log(reason.name, reason.exitCode);
+    `;
+    const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout.trim(), "InterruptedError 130");
+    assert.equal(r.code, 0);
+  },
+});
+
+Deno.test("process groups still running when wrknv exits are killed", async () => {
+  const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
+  const script = `
+    import { run } from ${JSON.stringify(mod)};
+    let n = 0;
+    run(["sh", "-c", ${JSON.stringify(TREE)}], {
+      onLine: (line) => {
+        console.log(line);
+        if (++n === 2) Deno.exit(0);
+      },
+    });
+  `;
+  const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const pids = pidsFrom(r.stdout.trim().split("\n"));
+  assert.equal(pids.length, 2);
+  assert.deepEqual(await waitDead(pids), [], "children outlived wrknv");
+});
