@@ -104,7 +104,42 @@ export function buildProgram(run: Run = { code: 0, signal: new AbortController()
     .addHelpText("after", "\nExamples:\n  wrknv remove old-lib")
     .action(withContext(run, async () => (await import("./edit.ts")).removeCommand));
 
-  void withSelection;
+  withSelection(program.command("bootstrap"))
+    .description("clone every missing sibling, in parallel, safely and resumably")
+    .option("-j, --jobs <n>", "clones at once (default 8)")
+    .option("--retry <n>", "retries of a transient network failure (default 2)")
+    .option("--timeout <seconds>", "give up on one clone after this long")
+    .option("--depth <n>", "shallow clones of this depth")
+    .option("--filter <spec>", "partial clones, e.g. blob:none")
+    .option("--reference <dir>", "borrow objects from <dir>/<name>.git where it exists")
+    .option("--link-from <dir>", "symlink <dir>/<name> into place where it is a clone")
+    .option("--locked", "check out the commits in wrknv.lock")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wrknv bootstrap\n  wrknv bootstrap --only provide-foundation,provide-testkit --depth 1\n  wrknv bootstrap --locked --json",
+    )
+    .action(withContext(run, async () => (await import("./bootstrap.ts")).bootstrapCommand));
+
+  withSelection(program.command("setup"))
+    .description("make the shared venv and install every sibling editable, in dependency order")
+    .option("--offline", "install from --find-links directories only (--no-index)")
+    .option("--find-links <dir...>", "wheel directories (implies --offline)")
+    .option("--recreate", "remove the venv and make it again")
+    .option("--no-hooks", "do not run the workspace's hooks")
+    .option("--force", "reinstall even when everything is up to date")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wrknv setup\n  wrknv setup --offline --find-links ./wheels\n  wrknv setup --recreate",
+    )
+    .action(withContext(run, async () => (await import("./setup.ts")).setupCommand));
+
+  program.command("trust")
+    .description("allow this wrknv.toml's hooks to run (until the file changes)")
+    .option("-y, --yes", "trust without asking")
+    .option("--revoke", "forget the trust")
+    .addHelpText("after", "\nExamples:\n  wrknv trust\n  wrknv trust --revoke")
+    .action(withContext(run, async () => (await import("./setup.ts")).trustCommand));
+
   void Option;
   return program;
 }

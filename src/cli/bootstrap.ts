@@ -1,0 +1,136 @@
+/**
+ * `wrknv bootstrap`: clone what is missing.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import { ConfigError } from "../errors.ts";
+import type { BootstrapOptions, BootstrapResult } from "../ops/bootstrap.ts";
+import { silentReporter } from "../ops/reporter.ts";
+import { runtime } from "../runtime.ts";
+import { progressReporter } from "../ui/progress.ts";
+import { SYMBOLS } from "../ui/style.ts";
+import { type Context, printJson } from "./context.ts";
+
+/** The flags of `wrknv bootstrap` (also taken by `up` and `sync`). */
+export interface BootstrapFlags {
+  only?: string;
+  group?: string;
+  layer?: string;
+  jobs?: string;
+  retry?: string;
+  timeout?: string;
+  depth?: string;
+  filter?: string;
+  reference?: string;
+  linkFrom?: string;
+  locked?: boolean;
+}
+
+/** A whole number from a flag, or a usage error naming the flag. */
+export function intFlag(value: string | undefined, flag: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new ConfigError(
+      `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+/** Turn flags into operation options. */
+export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): BootstrapOptions {
+  if (
+    flags.filter !== undefined && !/^(blob:none|blob:limit=\d+[kmg]?|tree:\d+)$/.test(flags.filter)
+  ) {
+    throw new ConfigError(
+      `--filter: expected blob:none, blob:limit=<n> or tree:<depth>, got "${flags.filter}"`,
+    );
+  }
+  return {
+    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    jobs: intFlag(flags.jobs, "--jobs", 1),
+    retry: intFlag(flags.retry, "--retry", 0),
+    timeout: intFlag(flags.timeout, "--timeout", 1),
+    depth: intFlag(flags.depth, "--depth", 1),
+    filter: flags.filter,
+    reference: flags.reference,
+    linkFrom: flags.linkFrom,
+    locked: flags.locked,
+    interactive: runtime.stdinIsTerminal() && runtime.stderrIsTerminal(),
+    signal: ctx.signal,
+  };
+}
+
+/** Print the bootstrap summary for people. */
+export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
+  const s = ctx.style;
+  const counts = new Map<string, number>();
+  for (const o of result.siblings) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+  if (!ctx.quiet) {
+    for (const o of result.siblings) {
+      if (o.status === "present" && !o.warnings) continue;
+      const symbol = o.status === "failed" || o.status === "conflict"
+        ? s.red(SYMBOLS.error)
+        : o.status === "interrupted"
+        ? s.yellow(SYMBOLS.warn)
+        : o.warnings
+        ? s.yellow(SYMBOLS.warn)
+        : s.green(SYMBOLS.ok);
+      const where = relative(ctx.cwd, o.path) || ".";
+      let line = `${symbol} ${o.name.padEnd(20)} ${o.status.padEnd(11)} ${s.dim(where)}`;
+      if (o.commit && o.status !== "present") line += s.dim(` @ ${o.commit.slice(0, 10)}`);
+      ctx.out(line + "\n");
+      if (o.error) ctx.out(`    ${s.red(o.error)}\n`);
+      for (const w of o.warnings ?? []) ctx.out(`    ${s.yellow(w)}\n`);
+    }
+  }
+  const order = ["cloned", "present", "linked", "conflict", "failed", "interrupted"];
+  const parts = order.filter((k) => counts.get(k)).map((k) => `${counts.get(k)} ${k}`);
+  ctx.out(
+    `${result.ok ? s.green("bootstrap done") : s.red("bootstrap incomplete")}: ${
+      parts.join(", ") || "nothing to do"
+    }\n`,
+  );
+  if (result.interrupted) ctx.out("interrupted: run `wrknv bootstrap` again to finish\n");
+}
+
+/** Run `wrknv bootstrap`. */
+export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Promise<number> {
+  const ws = await ctx.workspace();
+  const options = bootstrapOptions(ctx, flags);
+  const { bootstrap } = await import("../ops/bootstrap.ts");
+  const { selectSiblings } = await import("../ops/select.ts");
+  const total = selectSiblings(ws, options.selection).length;
+  const reporter = ctx.json ? silentReporter : progressReporter({
+    total,
+    verb: "cloning",
+    live: runtime.stderrIsTerminal(),
+    quiet: ctx.quiet,
+    style: ctx.errStyle,
+    quietStatuses: ["present", "cloned", "linked"],
+  });
+  let result: BootstrapResult;
+  try {
+    result = await bootstrap(ws, options, reporter);
+  } finally {
+    if ("end" in reporter) (reporter as { end(): void }).end();
+  }
+  if (ctx.json) {
+    printJson(ctx, {
+      ok: result.ok,
+      interrupted: result.interrupted,
+      siblings: result.siblings.map((o) => ({
+        name: o.name,
+        path: o.path,
+        status: o.status,
+        ...(o.commit ? { commit: o.commit } : {}),
+        ...(o.error ? { error: o.error } : {}),
+        ...(o.warnings ? { warnings: o.warnings } : {}),
+      })),
+    });
+  } else renderBootstrap(ctx, result);
+  if (result.interrupted) return 130;
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,160 @@
+/**
+ * `wrknv setup` and `wrknv trust`.
+ *
+ * @module
+ */
+import { relative, resolve } from "node:path";
+import type { SetupOptions, SetupResult } from "../ops/setup.ts";
+import { silentReporter } from "../ops/reporter.ts";
+import { runtime } from "../runtime.ts";
+import { progressReporter } from "../ui/progress.ts";
+import { SYMBOLS } from "../ui/style.ts";
+import { type Context, printJson } from "./context.ts";
+import { WrknvError } from "../errors.ts";
+
+/** Flags of `wrknv setup` (also taken by `up`). */
+export interface SetupFlags {
+  only?: string;
+  group?: string;
+  layer?: string;
+  offline?: boolean;
+  findLinks?: string[];
+  recreate?: boolean;
+  hooks?: boolean;
+  force?: boolean;
+}
+
+/** Turn flags into operation options. */
+export function setupOptions(ctx: Context, flags: SetupFlags): SetupOptions {
+  return {
+    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    offline: flags.offline || (flags.findLinks?.length ?? 0) > 0,
+    findLinks: flags.findLinks?.map((d) => resolve(ctx.cwd, d)),
+    recreate: flags.recreate,
+    noHooks: flags.hooks === false,
+    force: flags.force,
+    signal: ctx.signal,
+  };
+}
+
+/** The JSON document of a setup. */
+export function setupJson(result: SetupResult): Record<string, unknown> {
+  return {
+    ok: result.ok,
+    venv: result.venv,
+    python: result.python,
+    installer: result.installer,
+    order: result.order,
+    hooks: result.hooks,
+    layer_violations: result.layerViolations,
+    siblings: result.siblings.map((s) => ({
+      name: s.name,
+      status: s.status,
+      extras: s.extras,
+      ...(s.note ? { note: s.note } : {}),
+      ...(s.error ? { error: s.error } : {}),
+    })),
+  };
+}
+
+/** Print a setup result for people. */
+export function renderSetup(ctx: Context, result: SetupResult): void {
+  const s = ctx.style;
+  if (!ctx.quiet) {
+    ctx.out(
+      `venv ${relative(ctx.cwd, result.venv) || "."} (Python ${result.python}, ${result.installer}${
+        result.createdVenv ? ", new" : ""
+      })\n`,
+    );
+    ctx.out(`order ${result.order.map((layer) => layer.join(" ")).join(s.dim(" → "))}\n`);
+    for (const o of result.siblings) {
+      const bad = o.status === "failed" || o.status === "blocked" || o.status === "missing";
+      const sym = bad
+        ? s.red(SYMBOLS.error)
+        : o.status === "skipped"
+        ? s.dim(SYMBOLS.skip)
+        : s.green(SYMBOLS.ok);
+      const extras = o.extras.length ? s.dim(` [${o.extras.join(",")}]`) : "";
+      ctx.out(`${sym} ${o.name}${extras}  ${o.status}${o.note ? s.dim(`  (${o.note})`) : ""}\n`);
+      if (o.error) ctx.out(`    ${s.red(o.error)}\n`);
+    }
+  }
+  const n = (st: string) => result.siblings.filter((o) => o.status === st).length;
+  const parts = [
+    n("installed") && `${n("installed")} installed`,
+    n("up-to-date") && `${n("up-to-date")} up to date`,
+    n("skipped") && `${n("skipped")} skipped`,
+    n("missing") && `${n("missing")} missing`,
+    n("failed") && `${n("failed")} failed`,
+    n("blocked") && `${n("blocked")} blocked`,
+  ].filter(Boolean);
+  ctx.out(
+    `${result.ok ? s.green("setup done") : s.red("setup incomplete")}: ${parts.join(", ")}\n`,
+  );
+}
+
+/** Run `wrknv setup`. */
+export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<number> {
+  const ws = await ctx.workspace();
+  const { setup } = await import("../ops/setup.ts");
+  const reporter = ctx.json ? silentReporter : progressReporter({
+    total: ws.siblings.length,
+    verb: "installing",
+    live: runtime.stderrIsTerminal(),
+    quiet: ctx.quiet,
+    style: ctx.errStyle,
+    quietStatuses: ["installed"],
+  });
+  let result: SetupResult;
+  try {
+    result = await setup(ws, setupOptions(ctx, flags), reporter);
+  } finally {
+    if ("end" in reporter) (reporter as { end(): void }).end();
+  }
+  if (ctx.json) printJson(ctx, setupJson(result));
+  else renderSetup(ctx, result);
+  return result.ok ? 0 : 1;
+}
+
+/** Run `wrknv trust`. */
+export async function trustCommand(
+  ctx: Context,
+  flags: { yes?: boolean; revoke?: boolean },
+): Promise<number> {
+  const ws = await ctx.workspace();
+  const trust = await import("../ops/trust.ts");
+  if (flags.revoke) {
+    const had = await trust.untrust(ws.configPath);
+    ctx.out(had ? "trust revoked\n" : "this workspace was not trusted\n");
+    return 0;
+  }
+  if (await trust.isTrusted(ws.configPath)) {
+    ctx.out("this workspace is already trusted\n");
+    return 0;
+  }
+  const hooks = [
+    ...ws.hooks.preInstall.map((h) => `pre_install:  ${h}`),
+    ...ws.hooks.postInstall.map((h) => `post_install: ${h}`),
+  ];
+  if (!flags.yes) {
+    if (!runtime.stdinIsTerminal()) {
+      throw new WrknvError(
+        "wrknv trust needs a terminal to ask; after reviewing wrknv.toml, run `wrknv trust --yes`",
+        {
+          exitCode: 2,
+        },
+      );
+    }
+    ctx.err(`${ws.configPath} runs these shell commands during setup:\n`);
+    for (const h of hooks.length ? hooks : ["(no hooks today)"]) ctx.err(`  ${h}\n`);
+    const answer = prompt("Trust this workspace and run them? [y/N]");
+    if (!answer || !/^y(es)?$/i.test(answer.trim())) {
+      ctx.err("not trusted\n");
+      return 1;
+    }
+  }
+  const sha = await trust.trust(ws.configPath);
+  if (ctx.json) printJson(ctx, { trusted: true, sha256: sha, config: ws.configPath });
+  else ctx.out(`trusted (sha256 ${sha.slice(0, 12)}…); any change to wrknv.toml ends the trust\n`);
+  return 0;
+}

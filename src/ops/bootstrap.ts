@@ -1,0 +1,397 @@
+/**
+ * `wrknv bootstrap`: clone every missing sibling, in parallel, safely and
+ * resumably.
+ *
+ * Safety: a sibling that exists is never touched. A clone goes into a
+ * directory that wrknv makes beside the target (`.wrknv-clone-<name>-<pid>-…`)
+ * and is renamed into place only when complete, so an interrupted or failed run
+ * leaves nothing half-made and a re-run resumes. Such a directory left by a
+ * killed run (its pid gone) is removed on the next run: wrknv made it, and it
+ * holds a marker file saying so.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import { ConfigError, InterruptedError } from "../errors.ts";
+import type { Sibling, Workspace } from "../config/types.ts";
+import { type LockEntry, readLock } from "../config/lock.ts";
+import * as git from "../git/mod.ts";
+import { pool } from "../proc/mod.ts";
+import type { Reporter } from "./reporter.ts";
+import { type Selection, selectSiblings } from "./select.ts";
+import { acquireRunLock } from "./run_lock.ts";
+
+/** What happened to one sibling. */
+export type BootstrapStatus =
+  | "cloned"
+  | "present"
+  | "linked"
+  | "conflict"
+  | "failed"
+  | "interrupted";
+
+/** One sibling's outcome. */
+export interface SiblingOutcome {
+  /** Sibling name. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** What happened. */
+  status: BootstrapStatus;
+  /** HEAD after the run, when it is a repository. */
+  commit?: string;
+  /** Why it failed or conflicted (git's last error line). */
+  error?: string;
+  /** Something the user should know (origin differs, differs from the lock, ...). */
+  warnings?: string[];
+  /** How many clone attempts were made. */
+  attempts?: number;
+}
+
+/** The result of a bootstrap. */
+export interface BootstrapResult {
+  /** True when nothing failed or conflicted. */
+  ok: boolean;
+  /** Per sibling, in file order. */
+  siblings: SiblingOutcome[];
+  /** True when Ctrl-C stopped the run. */
+  interrupted: boolean;
+}
+
+/** Bootstrap options (the CLI flags). */
+export interface BootstrapOptions {
+  /** Which siblings. */
+  selection?: Selection;
+  /** Clones at once. */
+  jobs?: number;
+  /** Retries of a transient network failure. */
+  retry?: number;
+  /** Seconds per clone attempt. */
+  timeout?: number;
+  /** Shallow clone depth. */
+  depth?: number;
+  /** Partial clone filter, e.g. `blob:none`. */
+  filter?: string;
+  /** Borrow objects from `<dir>/<name>.git` or `<dir>/<name>`. */
+  reference?: string;
+  /** Symlink `<dir>/<name>` into place where it is a clone. */
+  linkFrom?: string;
+  /** Check out the commits in wrknv.lock. */
+  locked?: boolean;
+  /** Retry siblings that failed for want of credentials with the terminal. */
+  interactive?: boolean;
+  /** Cancels the run. */
+  signal?: AbortSignal;
+  /** Base delay of the retry backoff, in ms (tests make it small). */
+  backoffMs?: number;
+}
+
+/** The default number of clones at once: see BENCHMARKS.md. */
+export const DEFAULT_JOBS = 8;
+
+const TEMP_PREFIX = ".wrknv-clone-";
+const MARKER = ".wrknv-partial";
+
+type Kind = "missing" | "repo" | "link-repo" | "empty-dir" | "file" | "dir" | "broken-link";
+
+async function inspect(path: string): Promise<Kind> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "missing";
+    throw error;
+  }
+  if (info.isSymlink) {
+    try {
+      const target = await Deno.stat(path);
+      if (!target.isDirectory) return "file";
+    } catch {
+      return "broken-link";
+    }
+    return (await exists(join(path, ".git"))) ? "link-repo" : "dir";
+  }
+  if (!info.isDirectory) return "file";
+  if (await exists(join(path, ".git"))) return "repo";
+  for await (const _ of Deno.readDir(path)) return "dir";
+  return "empty-dir";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    try {
+      Deno.statSync("/proc/self");
+      return false;
+    } catch {
+      return true; // no /proc: cannot tell, so keep it
+    }
+  }
+}
+
+/** Remove clone directories that a killed wrknv left beside `path`. */
+async function removeStaleTemps(path: string, name: string): Promise<void> {
+  const dir = dirname(path);
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory || !e.name.startsWith(`${TEMP_PREFIX}${name}-`)) continue;
+    const pid = Number(e.name.slice(`${TEMP_PREFIX}${name}-`.length).split("-")[0]);
+    const temp = join(dir, e.name);
+    if (!Number.isInteger(pid) || pidAlive(pid)) continue;
+    if (!(await exists(join(temp, MARKER)))) continue; // not ours
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+interface CloneJob {
+  sibling: Sibling;
+  revision?: string;
+  locked?: string;
+}
+
+async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: boolean) {
+  const { sibling } = job;
+  const parent = dirname(sibling.path);
+  await Deno.mkdir(parent, { recursive: true });
+  await removeStaleTemps(sibling.path, sibling.name);
+  const temp = join(
+    parent,
+    `${TEMP_PREFIX}${sibling.name}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  await Deno.mkdir(temp);
+  await Deno.writeTextFile(
+    join(temp, MARKER),
+    `wrknv clone of ${sibling.name} in progress (pid ${Deno.pid})\n`,
+  );
+  const dest = join(temp, basename(sibling.path));
+  try {
+    let reference: string | undefined;
+    if (options.reference) {
+      for (
+        const candidate of [
+          join(options.reference, `${sibling.name}.git`),
+          join(options.reference, sibling.name),
+        ]
+      ) {
+        if (await exists(candidate)) {
+          reference = candidate;
+          break;
+        }
+      }
+    }
+    await git.clone(sibling.repo, dest, {
+      revision: job.locked ?? job.revision,
+      depth: options.depth,
+      filter: options.filter,
+      reference,
+      signal: options.signal,
+      timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
+      interactive,
+    });
+    if (options.signal?.aborted) throw new InterruptedError();
+    // Only now does the sibling appear, whole. Refuse to replace anything but
+    // an empty directory (which rename(2) replaces atomically).
+    const now = await inspect(sibling.path);
+    if (now !== "missing" && now !== "empty-dir") {
+      throw new Error(`${sibling.path} appeared while cloning; left it alone`);
+    }
+    await Deno.rename(dest, sibling.path);
+    return await git.headCommit(sibling.path);
+  } finally {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Clone every selected sibling that is missing; report the rest.
+ *
+ * @throws {ConfigError} for a bad selection, or `--locked` without wrknv.lock
+ */
+export async function bootstrap(
+  ws: Workspace,
+  options: BootstrapOptions,
+  reporter: Reporter,
+): Promise<BootstrapResult> {
+  const siblings = selectSiblings(ws, options.selection);
+  let lock: Map<string, LockEntry> | undefined;
+  if (options.locked) {
+    const entries = await readLock(ws);
+    if (!entries) {
+      throw new ConfigError(
+        "--locked: there is no wrknv.lock beside wrknv.toml (make one with `wrknv lock`)",
+      );
+    }
+    lock = new Map(entries.map((e) => [e.name, e]));
+  }
+  await using _lock = await acquireRunLock(ws, "bootstrap");
+  const signal = options.signal;
+  const retries = options.retry ?? 2;
+  const backoff = options.backoffMs ?? 500;
+  const needCredentials: CloneJob[] = [];
+  const outcomes = new Map<string, SiblingOutcome>();
+
+  const settle = (o: SiblingOutcome) => {
+    outcomes.set(o.name, o);
+    reporter.done(o.name, o.status, o.error ?? o.warnings?.join("; "));
+  };
+
+  await pool(siblings, async (sibling) => {
+    if (signal?.aborted) {
+      settle({ name: sibling.name, path: sibling.path, status: "interrupted" });
+      return;
+    }
+    const base = { name: sibling.name, path: sibling.path };
+    const locked = lock?.get(sibling.name)?.commit;
+    const warnings: string[] = [];
+    if (lock && !locked) warnings.push("not in wrknv.lock; cloned at its revision");
+    const kind = await inspect(sibling.path);
+    if (kind === "repo" || kind === "link-repo") {
+      const [origin, head] = await Promise.all([
+        git.remoteUrl(sibling.path).catch(() => null),
+        git.headCommit(sibling.path).catch(() => null),
+      ]);
+      if (origin === null) warnings.push("has no origin remote");
+      else if (!git.sameRemote(origin, sibling.repo)) {
+        warnings.push(`origin is ${origin}, not ${sibling.repo}`);
+      }
+      if (locked && head && head !== locked) {
+        warnings.push(`at ${head.slice(0, 12)}, wrknv.lock has ${locked.slice(0, 12)}`);
+      }
+      settle({
+        ...base,
+        status: kind === "link-repo" ? "linked" : "present",
+        commit: head ?? undefined,
+        warnings: warnings.length ? warnings : undefined,
+      });
+      return;
+    }
+    if (kind === "file" || kind === "dir" || kind === "broken-link") {
+      const what = kind === "file"
+        ? "a file is in the way"
+        : kind === "broken-link"
+        ? "a broken symbolic link is in the way"
+        : "the directory exists but is not a git repository";
+      settle({ ...base, status: "conflict", error: `${what}; left untouched` });
+      return;
+    }
+    if (options.linkFrom) {
+      const source = join(options.linkFrom, sibling.name);
+      if ((await inspect(source)) === "repo") {
+        reporter.start(sibling.name, "linking");
+        if (kind === "empty-dir") {
+          settle({
+            ...base,
+            status: "conflict",
+            error: "an empty directory is in the way of the link; left untouched",
+          });
+          return;
+        }
+        await Deno.mkdir(dirname(sibling.path), { recursive: true });
+        await Deno.symlink(source, sibling.path);
+        settle({
+          ...base,
+          status: "linked",
+          commit: await git.headCommit(sibling.path).catch(() => undefined),
+        });
+        return;
+      }
+      warnings.push(`no clone at ${source}; cloned instead`);
+    }
+    const job: CloneJob = { sibling, revision: sibling.revision, locked };
+    reporter.start(sibling.name, "cloning");
+    let attempts = 0;
+    while (true) {
+      attempts++;
+      try {
+        const commit = await cloneOne(job, options, false);
+        settle({
+          ...base,
+          status: "cloned",
+          commit,
+          attempts,
+          warnings: warnings.length ? warnings : undefined,
+        });
+        return;
+      } catch (error) {
+        if (signal?.aborted) {
+          settle({ ...base, status: "interrupted", attempts });
+          return;
+        }
+        const stderr = error instanceof git.GitError ? error.stderr : "";
+        const kindOfError = error instanceof git.GitError && error.timedOut
+          ? "timeout"
+          : git.classifyGitError(stderr);
+        const message = error instanceof git.GitError
+          ? error.timedOut
+            ? `timed out after ${options.timeout}s`
+            : git.lastErrorLine(stderr) || (error as Error).message
+          : (error as Error).message;
+        if (kindOfError === "auth" && options.interactive) {
+          needCredentials.push(job);
+          settle({ ...base, status: "failed", error: message, attempts });
+          return;
+        }
+        if (kindOfError === "network" && attempts <= retries) {
+          await sleep(backoff * 2 ** (attempts - 1), signal);
+          continue;
+        }
+        settle({ ...base, status: "failed", error: message, attempts });
+        return;
+      }
+    }
+  }, { limit: Math.max(1, options.jobs ?? DEFAULT_JOBS), signal });
+
+  // Credentials: one at a time, with the terminal, so git can ask.
+  for (const job of needCredentials) {
+    if (signal?.aborted) break;
+    const { sibling } = job;
+    reporter.info(`${sibling.name}: needs credentials; asking on the terminal`);
+    try {
+      const commit = await cloneOne(job, options, true);
+      settle({ name: sibling.name, path: sibling.path, status: "cloned", commit });
+    } catch (error) {
+      const stderr = error instanceof git.GitError ? error.stderr : "";
+      settle({
+        name: sibling.name,
+        path: sibling.path,
+        status: "failed",
+        error: git.lastErrorLine(stderr) || (error as Error).message,
+      });
+    }
+  }
+
+  const list = siblings.map((s) =>
+    outcomes.get(s.name) ?? { name: s.name, path: s.path, status: "interrupted" as const }
+  );
+  return {
+    ok: list.every((o) => o.status === "cloned" || o.status === "present" || o.status === "linked"),
+    siblings: list,
+    interrupted: signal?.aborted ?? false,
+  };
+}

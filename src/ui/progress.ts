@@ -1,0 +1,100 @@
+/**
+ * Progress for multi-sibling operations. In a terminal: one status line on
+ * stderr, redrawn in place, with counts and the siblings in flight. Elsewhere
+ * (CI, pipes): one plain line per finished sibling. Never for --json.
+ *
+ * @module
+ */
+import type { Reporter } from "../ops/reporter.ts";
+import { runtime } from "../runtime.ts";
+import type { Style } from "./style.ts";
+
+/** How the progress reporter is set up. */
+export interface ProgressOptions {
+  /** Total siblings, for the count. */
+  total: number;
+  /** Verb shown while running ("cloning"). */
+  verb: string;
+  /** Redraw a live line (stderr is a terminal). */
+  live: boolean;
+  /** Print nothing but warnings. */
+  quiet: boolean;
+  /** Colours for stderr. */
+  style: Style;
+  /** Status words that count as bad, shown in red. */
+  bad?: string[];
+  /** Status words that are quiet successes, not printed per sibling in plain mode. */
+  quietStatuses?: string[];
+}
+
+/** A reporter that also knows how to clear its line at the end. */
+export interface Progress extends Reporter {
+  /** Clear the live line. */
+  end(): void;
+}
+
+/** Make the progress reporter. */
+export function progressReporter(options: ProgressOptions): Progress {
+  const inFlight = new Set<string>();
+  let done = 0;
+  let drawn = false;
+  let timer: number | undefined;
+  const s = options.style;
+  const bad = new Set(options.bad ?? ["failed", "conflict", "error"]);
+  const quietOk = new Set(options.quietStatuses ?? []);
+
+  const clear = () => {
+    if (drawn) runtime.writeErr("\r\x1b[2K");
+    drawn = false;
+  };
+  const draw = () => {
+    timer = undefined;
+    if (!options.live || options.quiet) return;
+    const names = [...inFlight];
+    const width = runtime.columns() - 1;
+    let line = `${options.verb} ${done}/${options.total}`;
+    if (names.length) line += `  ${s.dim(names.join(", "))}`;
+    if (line.length > width) line = line.slice(0, Math.max(0, width - 1)) + "…";
+    runtime.writeErr(`\r\x1b[2K${line}`);
+    drawn = true;
+  };
+  const schedule = () => {
+    // Redraw at most every 50 ms: cheap with a hundred siblings finishing at once.
+    if (timer === undefined) timer = setTimeout(draw, 50);
+  };
+  const printLine = (text: string) => {
+    clear();
+    runtime.writeErr(text + "\n");
+    if (options.live) schedule();
+  };
+
+  return {
+    start(name) {
+      inFlight.add(name);
+      schedule();
+    },
+    done(name, status, detail) {
+      inFlight.delete(name);
+      done++;
+      const isBad = bad.has(status);
+      if (!options.quiet && (isBad || !quietOk.has(status) || detail)) {
+        const word = isBad ? s.red(status) : status;
+        if (!options.live || isBad || detail) {
+          printLine(`${word.padEnd(10)} ${name}${detail ? `  ${s.dim(detail)}` : ""}`);
+        }
+      }
+      schedule();
+    },
+    info(message) {
+      if (!options.quiet) printLine(message);
+    },
+    warn(message) {
+      printLine(s.yellow(`warning: ${message}`));
+    },
+    end() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      clear();
+    },
+  };
+}
