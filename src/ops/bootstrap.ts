@@ -205,7 +205,7 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
         }
       }
     }
-    await git.clone(sibling.repo, dest, {
+    const cloned = await git.clone(sibling.repo, dest, {
       revision: job.locked ?? job.revision,
       depth: options.depth,
       filter: options.filter,
@@ -222,7 +222,7 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
       throw new Error(`${sibling.path} appeared while cloning; left it alone`);
     }
     await Deno.rename(dest, sibling.path);
-    return await git.headCommit(sibling.path);
+    return cloned.head ?? undefined;
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
@@ -317,7 +317,7 @@ export async function bootstrap(
         settle({
           ...base,
           status: "linked",
-          commit: await git.headCommit(sibling.path).catch(() => undefined),
+          commit: (await git.headCommit(sibling.path).catch(() => null)) ?? undefined,
         });
         return;
       }
@@ -344,9 +344,9 @@ export async function bootstrap(
           return;
         }
         const stderr = error instanceof git.GitError ? error.stderr : "";
-        const kindOfError = error instanceof git.GitError && error.timedOut
-          ? "timeout"
-          : git.classifyGitError(stderr);
+        const kindOfError = error instanceof git.GitError
+          ? error.timedOut ? "timeout" : error.kind
+          : "other";
         const message = error instanceof git.GitError
           ? error.timedOut
             ? `timed out after ${options.timeout}s`

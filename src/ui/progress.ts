@@ -38,7 +38,7 @@ export function progressReporter(options: ProgressOptions): Progress {
   const inFlight = new Set<string>();
   let done = 0;
   let drawn = false;
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const s = options.style;
   const bad = new Set(options.bad ?? ["failed", "conflict", "error"]);
   const quietOk = new Set(options.quietStatuses ?? []);
