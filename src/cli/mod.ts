@@ -22,8 +22,9 @@ interface Run {
 function withContext<O, A extends unknown[]>(
   run: Run,
   load: () => Promise<Body<O, A>>,
-) {
-  return async function (this: Command, ...all: unknown[]) {
+  // deno-lint-ignore no-explicit-any
+): (...all: any[]) => Promise<void> {
+  return async (...all: unknown[]) => {
     // commander passes the positional arguments, then the options, then the command.
     const command = all[all.length - 1] as Command;
     const opts = all[all.length - 2] as O;
@@ -139,6 +140,40 @@ export function buildProgram(run: Run = { code: 0, signal: new AbortController()
     .option("--revoke", "forget the trust")
     .addHelpText("after", "\nExamples:\n  wrknv trust\n  wrknv trust --revoke")
     .action(withContext(run, async () => (await import("./setup.ts")).trustCommand));
+
+  withSelection(program.command("status"))
+    .description("branch, changes and upstream of every sibling, in a table")
+    .option("--fetch", "fetch every sibling first")
+    .option("-j, --jobs <n>", "git commands at once")
+    .addHelpText("after", "\nExamples:\n  wrknv status\n  wrknv status --fetch --group core")
+    .action(withContext(run, async () => (await import("./daily.ts")).statusCommand));
+
+  withSelection(program.command("sync"))
+    .description("fetch and fast-forward every sibling; clone the missing ones")
+    .option("--rebase", "rebase diverged branches onto their upstream")
+    .option("--no-clone", "do not clone missing siblings")
+    .option("--locked", "check out the commits in wrknv.lock")
+    .option("-j, --jobs <n>", "siblings at once")
+    .addHelpText("after", "\nExamples:\n  wrknv sync\n  wrknv sync --locked")
+    .action(withContext(run, async () => (await import("./daily.ts")).syncCommand));
+
+  withSelection(program.command("exec"))
+    .description("run a command in every sibling's directory, in parallel")
+    .argument("[command...]", "the command and its arguments, after --")
+    .option("-j, --jobs <n>", "commands at once (default 4)")
+    .option("-k, --keep-going", "run in every sibling even after one fails")
+    .option("--shell <script>", "run this with sh -c instead")
+    .option("--stream", "print lines as they come, prefixed with the sibling")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wrknv exec -- git log -1 --oneline\n  wrknv exec --shell 'pytest -q' --keep-going\n\nThe command sees WRKNV_SIBLING and WRKNV_SIBLING_PATH.",
+    )
+    .action(withContext(run, async () => (await import("./daily.ts")).execCommand));
+
+  program.command("lock")
+    .description("pin every sibling's commit in wrknv.lock")
+    .addHelpText("after", "\nExamples:\n  wrknv lock && git add wrknv.lock")
+    .action(withContext(run, async () => (await import("./daily.ts")).lockCommand));
 
   void Option;
   return program;

@@ -1,0 +1,123 @@
+/**
+ * `wrknv status`: one `git status --porcelain=v2 --branch` per sibling, in parallel.
+ *
+ * @module
+ */
+import type { Workspace } from "../config/types.ts";
+import * as git from "../git/mod.ts";
+import { pool } from "../proc/mod.ts";
+import { type Selection, selectSiblings } from "./select.ts";
+
+/** One sibling's state. */
+export interface SiblingStatus {
+  /** Sibling name. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** The path holds a git repository. */
+  present: boolean;
+  /** The branch, or null when detached. */
+  branch: string | null;
+  /** Full HEAD commit, or null (not present, or no commit). */
+  head: string | null;
+  /** The upstream branch. */
+  upstream: string | null;
+  /** Commits ahead of the upstream. */
+  ahead: number;
+  /** Commits behind the upstream. */
+  behind: number;
+  /** Staged changes. */
+  staged: number;
+  /** Unstaged changes. */
+  unstaged: number;
+  /** Untracked files. */
+  untracked: number;
+  /** Conflicted files. */
+  conflicted: number;
+  /** Stash entries. */
+  stash: number;
+  /** A fetch or status that failed. */
+  error?: string;
+}
+
+/** Options for {@link workspaceStatus}. */
+export interface StatusOptions {
+  /** Which siblings. */
+  selection?: Selection;
+  /** Fetch first. */
+  fetch?: boolean;
+  /** At once. */
+  jobs?: number;
+  /** Cancels. */
+  signal?: AbortSignal;
+}
+
+/** The default parallelism of local git commands. */
+export const LOCAL_JOBS = 8;
+
+/** The status of every selected sibling, in file order. */
+export async function workspaceStatus(
+  ws: Workspace,
+  options: StatusOptions = {},
+): Promise<SiblingStatus[]> {
+  const siblings = selectSiblings(ws, options.selection);
+  const results = await pool(siblings, async (s): Promise<SiblingStatus> => {
+    const empty: SiblingStatus = {
+      name: s.name,
+      path: s.path,
+      present: false,
+      branch: null,
+      head: null,
+      upstream: null,
+      ahead: 0,
+      behind: 0,
+      staged: 0,
+      unstaged: 0,
+      untracked: 0,
+      conflicted: 0,
+      stash: 0,
+    };
+    try {
+      await Deno.lstat(`${s.path}/.git`);
+    } catch {
+      return empty;
+    }
+    let error: string | undefined;
+    if (options.fetch) {
+      try {
+        await git.fetch(s.path, { signal: options.signal, timeoutMs: 120_000 });
+      } catch (e) {
+        error = e instanceof git.GitError
+          ? (git.lastErrorLine(e.stderr) ?? e.message)
+          : (e as Error).message;
+      }
+    }
+    try {
+      const st = await git.status(s.path, { signal: options.signal });
+      return { ...empty, ...st, present: true, ...(error ? { error } : {}) };
+    } catch (e) {
+      const message = e instanceof git.GitError
+        ? (git.lastErrorLine(e.stderr) ?? e.message)
+        : (e as Error).message;
+      return { ...empty, present: true, error: message };
+    }
+  }, { limit: options.jobs ?? (options.fetch ? 8 : LOCAL_JOBS), signal: options.signal });
+  return results.map((r, i) =>
+    r.status === "fulfilled" ? r.value : {
+      name: siblings[i].name,
+      path: siblings[i].path,
+      present: false,
+      branch: null,
+      head: null,
+      upstream: null,
+      ahead: 0,
+      behind: 0,
+      staged: 0,
+      unstaged: 0,
+      untracked: 0,
+      conflicted: 0,
+      stash: 0,
+      error: (r.reason as Error).message,
+    }
+  );
+}
