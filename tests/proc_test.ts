@@ -418,3 +418,25 @@ Deno.test("process groups still running when wrknv exits are killed", async () =
   assert.equal(pids.length, 2);
   assert.deepEqual(await waitDead(pids), [], "children outlived wrknv");
 });
+
+Deno.test("a descendant that escapes the kill cannot keep run waiting on its output", async () => {
+  const lines: string[] = [];
+  const started = performance.now();
+  // Outside a group of its own only the shell is signalled; the background
+  // sleep keeps the output pipe open.
+  const r = await run(["sh", "-c", "sleep 30 & echo bg $!; exec sleep 30"], {
+    newProcessGroup: false,
+    timeoutMs: 200,
+    killGraceMs: 200,
+    onLine: (l) => lines.push(l),
+  });
+  const elapsed = performance.now() - started;
+  const [escaped] = pidsFrom(lines);
+  try {
+    assert.equal(r.timedOut, true);
+    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+    assert.equal(r.stdout, `bg ${escaped}\n`);
+  } finally {
+    if (escaped) Deno.kill(escaped, "SIGKILL");
+  }
+});

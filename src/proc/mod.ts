@@ -188,11 +188,14 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   let aborted = false;
   let killing: Promise<void> | undefined;
   const status = child.status;
+  const graceMs = options.killGraceMs ?? DEFAULT_GRACE_MS;
+  // Once the command is killed, its output pipes get one more grace to close:
+  // a descendant that escaped the kill must not keep wrknv waiting forever.
+  const stopReading = new AbortController();
+  let stopTimer: ReturnType<typeof setTimeout> | undefined;
   const terminate = () => {
-    killing ??= killTree(child, {
-      group: useGroup,
-      graceMs: options.killGraceMs ?? DEFAULT_GRACE_MS,
-      status,
+    killing ??= killTree(child, { group: useGroup, graceMs, status }).then(() => {
+      stopTimer = setTimeout(() => stopReading.abort(), graceMs);
     });
   };
   const onAbort = () => {
@@ -225,9 +228,15 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   try {
     const [st, out, err] = await Promise.all([
       status,
-      outMode === "capture" ? collect(child.stdout, "stdout", onLine) : Promise.resolve(""),
-      errMode === "capture" ? collect(child.stderr, "stderr", onLine) : Promise.resolve(""),
-      stdinMode === "piped" ? feed(child.stdin, input ?? "") : Promise.resolve(),
+      outMode === "capture"
+        ? collect(child.stdout, { name: "stdout", onLine, stop: stopReading.signal })
+        : Promise.resolve(""),
+      errMode === "capture"
+        ? collect(child.stderr, { name: "stderr", onLine, stop: stopReading.signal })
+        : Promise.resolve(""),
+      stdinMode === "piped"
+        ? feed(child.stdin, input ?? "", stopReading.signal)
+        : Promise.resolve(),
     ]);
     await killing;
     code = st.code;
@@ -236,6 +245,8 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     stderr = err;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    await killing;
+    if (stopTimer !== undefined) clearTimeout(stopTimer);
     signal?.removeEventListener("abort", onAbort);
     live.delete(child.pid);
   }
@@ -349,33 +360,55 @@ async function killTree(
   sendSignal(child, options.group, "SIGKILL");
 }
 
-async function feed(stream: WritableStream<Uint8Array>, data: string | Uint8Array): Promise<void> {
+async function feed(
+  stream: WritableStream<Uint8Array>,
+  data: string | Uint8Array,
+  stop: AbortSignal,
+): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const writer = stream.getWriter();
+  const abort = () => writer.abort().catch(() => {});
+  stop.addEventListener("abort", abort, { once: true });
   try {
     await writer.write(bytes);
     await writer.close();
   } catch {
     // The child closed its input early (broken pipe) or was ended: not our failure.
+  } finally {
+    stop.removeEventListener("abort", abort);
   }
 }
 
 async function collect(
   stream: ReadableStream<Uint8Array>,
-  name: "stdout" | "stderr",
-  onLine: ((line: string, stream: "stdout" | "stderr") => void) | undefined,
+  options: {
+    name: "stdout" | "stderr";
+    onLine: ((line: string, stream: "stdout" | "stderr") => void) | undefined;
+    stop: AbortSignal;
+  },
 ): Promise<string> {
+  const { name, onLine, stop } = options;
   const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  const cancel = () => reader.cancel().catch(() => {});
+  stop.addEventListener("abort", cancel, { once: true });
   let text = "";
   let pending = "";
-  for await (const chunk of stream) {
-    const s = decoder.decode(chunk, { stream: true });
-    text += s;
-    if (onLine) {
-      const split = splitLines(pending + s);
-      for (const line of split.lines) onLine(line, name);
-      pending = split.rest;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const s = decoder.decode(value, { stream: true });
+      text += s;
+      if (onLine) {
+        const split = splitLines(pending + s);
+        for (const line of split.lines) onLine(line, name);
+        pending = split.rest;
+      }
     }
+  } finally {
+    stop.removeEventListener("abort", cancel);
+    reader.releaseLock();
   }
   const tail = decoder.decode();
   text += tail;

@@ -1,0 +1,580 @@
+/**
+ * The adapter over the real git: argument building and output parsing, every
+ * command run through src/proc. Never a reimplementation of git.
+ *
+ * - Every command runs with {@linkcode gitEnv}: no terminal prompts, ssh in
+ *   batch mode, messages in the C locale (so {@linkcode classifyGitError}
+ *   can read them), and no inherited `GIT_DIR`-like variables (wrknv may run
+ *   inside a git hook). `interactive: true` lets git and ssh ask at the
+ *   terminal instead.
+ * - Positional arguments come after `--` or `--end-of-options`, and URLs and
+ *   revisions that git could read as options are refused.
+ * - A failed command throws a {@linkcode GitError} with a `kind` (auth,
+ *   network, notfound, other); an aborted one an `InterruptedError`.
+ *
+ * @module
+ */
+import { InterruptedError, WrknvError } from "../errors.ts";
+import { run, type RunResult } from "../proc/mod.ts";
+import {
+  classifyGitError,
+  type GitErrorKind,
+  type GitStatus,
+  isCommitId,
+  isFullCommitId,
+  lastErrorLine,
+  parseStatusV2,
+  revisionProblem,
+} from "./parse.ts";
+
+export {
+  classifyGitError,
+  type GitErrorKind,
+  type GitStatus,
+  isCommitId,
+  isFullCommitId,
+  lastErrorLine,
+  parseStatusV2,
+  revisionProblem,
+} from "./parse.ts";
+export { remoteKey, sameRemote } from "./remote.ts";
+
+/** A git command that failed. */
+export class GitError extends WrknvError {
+  /** What kind of failure git's messages show. */
+  readonly kind: GitErrorKind;
+  /** The git arguments (without `git`). */
+  readonly args: readonly string[];
+  /** git's standard error. */
+  readonly stderr: string;
+  /** True when the command was ended because its time ran out. */
+  readonly timedOut: boolean;
+
+  /** Make a git error. */
+  constructor(
+    message: string,
+    options: {
+      kind: GitErrorKind;
+      args?: readonly string[];
+      stderr?: string;
+      timedOut?: boolean;
+      hint?: string;
+    },
+  ) {
+    super(message, { hint: options.hint });
+    this.name = "GitError";
+    this.kind = options.kind;
+    this.args = options.args ?? [];
+    this.stderr = options.stderr ?? "";
+    this.timedOut = options.timedOut ?? false;
+  }
+}
+
+/** Options shared by the commands that may talk to a remote. */
+export interface GitCallOptions {
+  /** Aborting ends git and everything it spawned. */
+  signal?: AbortSignal;
+  /** Milliseconds before git is ended (for clone: for all its steps together). */
+  timeoutMs?: number;
+  /** Let git and ssh ask for credentials at the terminal (one at a time, please). */
+  interactive?: boolean;
+  /** Progress lines from git's standard error, as they come (adds `--progress`). */
+  onProgress?: (line: string) => void;
+}
+
+// Variables that would point git at another repository than the one asked for.
+const REPO_VARS = [
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_INDEX_FILE",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_COMMON_DIR",
+  "GIT_NAMESPACE",
+  "GIT_PREFIX",
+];
+
+/**
+ * The environment (merged over the current one) that wrknv runs git with:
+ * `GIT_TERMINAL_PROMPT=0` and `GIT_SSH_COMMAND="ssh -o BatchMode=yes"` (unless
+ * the user set `GIT_SSH_COMMAND` or `GIT_SSH`) when not interactive,
+ * `LC_ALL=C` always, and `undefined` (remove) for repository-locating
+ * variables such as `GIT_DIR` that are set. `env` is the environment to read,
+ * the current one by default.
+ */
+export function gitEnv(
+  options: { interactive?: boolean; env?: Record<string, string | undefined> } = {},
+): Record<string, string | undefined> {
+  const base = options.env ?? safeEnv();
+  const out: Record<string, string | undefined> = { LC_ALL: "C" };
+  if (!options.interactive) {
+    out.GIT_TERMINAL_PROMPT = "0";
+    if (!base.GIT_SSH_COMMAND && !base.GIT_SSH) out.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+  }
+  for (const name of REPO_VARS) if (base[name] !== undefined) out[name] = undefined;
+  return out;
+}
+
+function safeEnv(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+interface GitRunOptions extends GitCallOptions {
+  cwd?: string;
+}
+
+/** Run git; the raw result, throwing only when git cannot start or the run was aborted. */
+async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Promise<RunResult> {
+  const { onProgress } = options;
+  const r = await run(["git", ...args], {
+    cwd: options.cwd,
+    env: gitEnv({ interactive: options.interactive }),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    stdin: options.interactive ? "inherit" : "null",
+    onLine: onProgress ? (line, stream) => stream === "stderr" && onProgress(line) : undefined,
+  });
+  if (r.aborted) throw new InterruptedError(`Interrupted: git ${subcommand(args)}`);
+  return r;
+}
+
+/** Run git; throw a {@linkcode GitError} unless it succeeds. */
+async function git(args: readonly string[], options: GitRunOptions = {}): Promise<RunResult> {
+  const r = await gitRaw(args, options);
+  if (r.timedOut) {
+    throw new GitError(
+      `git ${subcommand(args)} timed out after ${seconds(options.timeoutMs ?? 0)}`,
+      { kind: "network", args, stderr: r.stderr, timedOut: true },
+    );
+  }
+  if (r.code !== 0) throw failure(args, r);
+  return r;
+}
+
+function failure(args: readonly string[], r: RunResult, message?: string): GitError {
+  const detail = lastErrorLine(r.stderr) ??
+    (r.signal ? `ended by ${r.signal}` : `exit code ${r.code}`);
+  return new GitError(message ?? `git ${subcommand(args)} failed: ${detail}`, {
+    kind: classifyGitError(r.stderr),
+    args,
+    stderr: r.stderr,
+  });
+}
+
+function subcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "-c" || args[i] === "-C") i++;
+    else if (!args[i].startsWith("-")) return args[i];
+  }
+  return "";
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+}
+
+function refuseOption(what: string, value: string): void {
+  if (value.startsWith("-")) {
+    throw new WrknvError(`${what} "${value}" begins with "-" and could be read as an option`);
+  }
+}
+
+function checkRevision(rev: string): void {
+  const problem = revisionProblem(rev);
+  if (problem) throw new WrknvError(`Revision ${problem}`);
+}
+
+function checkRemoteName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(name)) {
+    throw new WrknvError(`"${name}" is not a valid remote name`);
+  }
+}
+
+/** A deadline shared by the steps of one operation. */
+function deadline(timeoutMs: number | undefined): () => number | undefined {
+  if (timeoutMs === undefined) return () => undefined;
+  const end = performance.now() + timeoutMs;
+  return () => Math.max(1, end - performance.now());
+}
+
+/** Options for {@linkcode cloneArgs}. */
+export interface CloneArgsOptions {
+  /** `--branch` (a branch or tag). */
+  branch?: string;
+  /** `--depth N`. */
+  depth?: number;
+  /** `--filter=<spec>`, e.g. `blob:none`. */
+  filter?: string;
+  /** A local repository to borrow objects from (`--reference-if-able DIR --dissociate`). */
+  reference?: string;
+  /** `--no-checkout`. */
+  noCheckout?: boolean;
+  /** `--progress`. */
+  progress?: boolean;
+}
+
+/** The arguments (after `git`) of one `git clone`; `--` always comes before the positionals. */
+export function cloneArgs(repo: string, dest: string, options: CloneArgsOptions = {}): string[] {
+  const args = ["clone"];
+  if (options.progress) args.push("--progress");
+  else args.push("--quiet");
+  if (options.noCheckout) args.push("--no-checkout");
+  if (options.branch !== undefined) args.push("--branch", options.branch);
+  if (options.depth !== undefined) args.push("--depth", String(options.depth));
+  if (options.filter !== undefined) args.push(`--filter=${options.filter}`);
+  if (options.reference !== undefined) {
+    args.push("--reference-if-able", options.reference, "--dissociate");
+  }
+  args.push("--", repo, dest);
+  return args;
+}
+
+/** Options for {@linkcode clone}. */
+export interface CloneOptions extends GitCallOptions {
+  /** A branch, tag or commit (full or abbreviated sha) to check out. */
+  revision?: string;
+  /** Shallow clone with this many commits. */
+  depth?: number;
+  /** Partial clone filter, e.g. `blob:none`. */
+  filter?: string;
+  /** A local repository to borrow objects from while cloning (it need not exist). */
+  reference?: string;
+}
+
+/** Where a clone or checkout left HEAD. */
+export interface CheckoutResult {
+  /** Full sha of HEAD, or null when the repository has no commit yet (an empty remote). */
+  head: string | null;
+  /** The checked-out branch, or null when HEAD is detached (a tag or commit). */
+  branch: string | null;
+}
+
+/**
+ * Clone `repo` into `dest` (which must not exist or be empty; the caller
+ * clones into a temporary directory and renames it into place) and check out
+ * `revision`: a branch or tag through `--branch`; a commit by cloning and
+ * then `git checkout --detach` (fetching the commit when a shallow clone
+ * lacks it). A revision that is not on the remote is a `notfound` GitError.
+ */
+export async function clone(
+  repo: string,
+  dest: string,
+  options: CloneOptions = {},
+): Promise<CheckoutResult> {
+  refuseOption("Repository URL", repo);
+  const { revision, depth } = options;
+  if (revision !== undefined) checkRevision(revision);
+  if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) {
+    throw new WrknvError(`Clone depth must be a positive whole number, not ${depth}`);
+  }
+  if (options.filter !== undefined) refuseOption("Clone filter", options.filter);
+  const remaining = deadline(options.timeoutMs);
+  const call = (cwd?: string): GitRunOptions => ({
+    cwd,
+    signal: options.signal,
+    timeoutMs: remaining(),
+    interactive: options.interactive,
+    onProgress: options.onProgress,
+  });
+  // A timeout in any step is reported as the whole budget running out.
+  const timedOut = (args: readonly string[], r: RunResult) =>
+    new GitError(`git clone timed out after ${seconds(options.timeoutMs ?? 0)}`, {
+      kind: "network",
+      args,
+      stderr: r.stderr,
+      timedOut: true,
+    });
+  const step = async (args: string[], cwd?: string): Promise<RunResult> => {
+    const r = await gitRaw(args, call(cwd));
+    if (r.timedOut) throw timedOut(args, r);
+    if (r.code !== 0) throw failure(args, r);
+    return r;
+  };
+  const base: CloneArgsOptions = {
+    depth,
+    filter: options.filter,
+    reference: options.reference,
+    progress: options.onProgress !== undefined,
+  };
+
+  if (revision === undefined || !isCommitId(revision)) {
+    const args = cloneArgs(repo, dest, { ...base, branch: revision });
+    const r = await gitRaw(args, call());
+    if (r.timedOut) throw timedOut(args, r);
+    if (r.code !== 0) {
+      if (revision !== undefined && /remote branch .* not found in upstream/i.test(r.stderr)) {
+        throw new GitError(`Revision ${revision} not found in ${repo}`, {
+          kind: "notfound",
+          args,
+          stderr: r.stderr,
+        });
+      }
+      throw failure(args, r);
+    }
+    return await where(dest);
+  }
+
+  // A commit id (or a branch or tag whose name looks like one).
+  await step(cloneArgs(repo, dest, { ...base, noCheckout: true }));
+  const quiet = { signal: options.signal };
+  let target: string | null = null;
+  if (await refExists(dest, `refs/remotes/origin/${revision}`)) target = revision;
+  else if (await refExists(dest, `refs/tags/${revision}`)) target = `refs/tags/${revision}`;
+  else if (await revParse(dest, revision, quiet)) target = revision;
+  if (target === null && isFullCommitId(revision)) {
+    // Not reachable from what was cloned (a shallow clone, or a commit no
+    // branch holds): servers allow fetching a commit by id (protocol v2).
+    const args = ["fetch", "--quiet", ...(depth ? ["--depth", String(depth)] : [])];
+    args.push("--end-of-options", "origin", revision);
+    const r = await gitRaw(args, call(dest));
+    if (r.timedOut) throw timedOut(args, r);
+    if (await revParse(dest, revision, quiet)) target = revision;
+  }
+  if (target === null && depth !== undefined) {
+    await step(["fetch", "--quiet", "--unshallow", "--tags", "origin"], dest);
+    if (await revParse(dest, revision, quiet)) target = revision;
+  }
+  if (target === null) {
+    throw new GitError(`Revision ${revision} not found in ${repo}`, { kind: "notfound" });
+  }
+  await step(["-c", "advice.detachedHead=false", "checkout", "--quiet", target, "--"], dest);
+  return await where(dest);
+}
+
+async function where(path: string): Promise<CheckoutResult> {
+  return { head: await headCommit(path), branch: await currentBranch(path) };
+}
+
+async function refExists(path: string, ref: string): Promise<boolean> {
+  const r = await gitRaw(["show-ref", "--verify", "--quiet", ref], { cwd: path });
+  return r.code === 0;
+}
+
+/** Options for the commands that only read a local repository. */
+export interface LocalOptions {
+  /** Aborting ends git. */
+  signal?: AbortSignal;
+  /** Milliseconds before git is ended. */
+  timeoutMs?: number;
+}
+
+/**
+ * True when `path` is the top of a git working tree (not merely inside one:
+ * a directory within the meta-repository is not a sibling's clone).
+ */
+export async function isRepo(path: string, options: LocalOptions = {}): Promise<boolean> {
+  try {
+    await Deno.lstat(`${path}/.git`);
+  } catch {
+    return false;
+  }
+  const r = await gitRaw(["rev-parse", "--show-toplevel"], { cwd: path, ...options });
+  if (r.code !== 0) return false;
+  try {
+    return await Deno.realPath(r.stdout.trim()) === await Deno.realPath(path);
+  } catch {
+    return false;
+  }
+}
+
+/** The URL of a remote as configured (no `insteadOf` rewriting), or null when there is none. */
+export async function remoteUrl(
+  path: string,
+  options: LocalOptions & { name?: string } = {},
+): Promise<string | null> {
+  const name = options.name ?? "origin";
+  checkRemoteName(name);
+  const r = await gitRaw(["config", "--local", "--get", `remote.${name}.url`], {
+    cwd: path,
+    ...options,
+  });
+  if (r.code === 1) return null;
+  if (r.code !== 0) throw failure(["config"], r);
+  return r.stdout.trim();
+}
+
+/** Point remote `name` (default `origin`) at `url`, adding the remote when missing. */
+export async function setRemoteUrl(
+  path: string,
+  url: string,
+  options: LocalOptions & { name?: string } = {},
+): Promise<void> {
+  const name = options.name ?? "origin";
+  checkRemoteName(name);
+  refuseOption("Repository URL", url);
+  const exists = await remoteUrl(path, { ...options, name }) !== null;
+  await git(["remote", exists ? "set-url" : "add", "--", name, url], { cwd: path, ...options });
+}
+
+/**
+ * The full sha of the commit that `rev` names (tags peeled), or null when it
+ * names none. Any revision expression git accepts (`HEAD~1`, `@{upstream}`).
+ */
+export async function revParse(
+  path: string,
+  rev: string,
+  options: LocalOptions = {},
+): Promise<string | null> {
+  const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`];
+  const r = await gitRaw(args, { cwd: path, ...options });
+  if (r.code === 0) return r.stdout.trim();
+  if (r.code === 1 && r.stderr.trim() === "") return null;
+  throw failure(args, r);
+}
+
+/** The full sha of HEAD, or null before the first commit. */
+export function headCommit(path: string, options: LocalOptions = {}): Promise<string | null> {
+  return revParse(path, "HEAD", options);
+}
+
+/** The checked-out branch, or null when HEAD is detached. */
+export async function currentBranch(
+  path: string,
+  options: LocalOptions = {},
+): Promise<string | null> {
+  const args = ["symbolic-ref", "--quiet", "--short", "HEAD"];
+  const r = await gitRaw(args, { cwd: path, ...options });
+  if (r.code === 0) return r.stdout.trim();
+  if (r.code === 1) return null;
+  throw failure(args, r);
+}
+
+/** The args of the one status command {@linkcode status} runs. */
+export const STATUS_ARGS: readonly string[] = [
+  "--no-optional-locks",
+  "status",
+  "--porcelain=v2",
+  "--branch",
+  "--show-stash",
+  "--untracked-files=normal",
+];
+
+/**
+ * Branch, upstream, ahead/behind, change counts and stash size, from ONE
+ * `git status --porcelain=v2 --branch --show-stash` (which takes no optional
+ * locks, so it never disturbs a git the user is running).
+ */
+export async function status(path: string, options: LocalOptions = {}): Promise<GitStatus> {
+  const r = await git(STATUS_ARGS, { cwd: path, ...options });
+  return parseStatusV2(r.stdout);
+}
+
+/**
+ * True when the working tree has staged, unstaged or conflicted changes, or
+ * (unless `untracked: false`) untracked files.
+ */
+export async function isDirty(
+  path: string,
+  options: LocalOptions & { untracked?: boolean } = {},
+): Promise<boolean> {
+  const s = await status(path, options);
+  return s.staged + s.unstaged + s.conflicted > 0 ||
+    (options.untracked !== false && s.untracked > 0);
+}
+
+/**
+ * Check out `rev`: a local branch; a remote branch (a tracking branch is
+ * made); a tag or commit (HEAD detached). Fails as git does when local
+ * changes would be overwritten.
+ */
+export async function checkout(
+  path: string,
+  rev: string,
+  options: LocalOptions = {},
+): Promise<CheckoutResult> {
+  checkRevision(rev);
+  await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", rev, "--"], {
+    cwd: path,
+    ...options,
+  });
+  return await where(path);
+}
+
+/** Options for {@linkcode fetch}. */
+export interface FetchOptions extends GitCallOptions {
+  /** The remote to fetch from (default `origin`). */
+  remote?: string;
+  /** Refspecs (branch names, commits); the remote's configured ones when empty. */
+  refspecs?: string[];
+  /** `--depth N` (deepen or fetch shallow). */
+  depth?: number;
+  /** true: `--tags`; false: `--no-tags`; unset: git's default. */
+  tags?: boolean;
+  /** `--prune`: drop remote-tracking branches deleted on the remote. */
+  prune?: boolean;
+}
+
+/** `git fetch` from a remote. */
+export async function fetch(path: string, options: FetchOptions = {}): Promise<void> {
+  const remote = options.remote ?? "origin";
+  checkRemoteName(remote);
+  const refspecs = options.refspecs ?? [];
+  for (const r of refspecs) refuseOption("Refspec", r);
+  const args = ["fetch", options.onProgress ? "--progress" : "--quiet"];
+  if (options.prune) args.push("--prune");
+  if (options.tags === true) args.push("--tags");
+  if (options.tags === false) args.push("--no-tags");
+  if (options.depth !== undefined) args.push("--depth", String(options.depth));
+  args.push("--end-of-options", remote, ...refspecs);
+  await git(args, { ...options, cwd: path });
+}
+
+/** True when commit `ancestor` is an ancestor of (or equal to) commit `descendant`. */
+export async function isAncestor(
+  path: string,
+  commits: { ancestor: string; descendant: string },
+  options: LocalOptions = {},
+): Promise<boolean> {
+  refuseOption("Revision", commits.ancestor);
+  refuseOption("Revision", commits.descendant);
+  const args = ["merge-base", "--is-ancestor", commits.ancestor, commits.descendant];
+  const r = await gitRaw(args, { cwd: path, ...options });
+  if (r.code === 0) return true;
+  if (r.code === 1) return false;
+  throw failure(args, r);
+}
+
+/** What {@linkcode mergeFfOnly} did. */
+export interface MergeResult {
+  /** `updated`: fast-forwarded; `up-to-date`: nothing to take (HEAD may be ahead); `diverged`: both sides have commits, nothing changed. */
+  status: "updated" | "up-to-date" | "diverged";
+  /** HEAD before (null on an unborn branch). */
+  before: string | null;
+  /** HEAD after. */
+  after: string | null;
+}
+
+/**
+ * Fast-forward HEAD to `ref` (default the upstream, `@{upstream}`), never
+ * making a merge commit. Diverged history is reported, not an error; a
+ * missing upstream or local changes in the way throw a {@linkcode GitError}.
+ */
+export async function mergeFfOnly(
+  path: string,
+  options: LocalOptions & { ref?: string } = {},
+): Promise<MergeResult> {
+  const ref = options.ref ?? "@{upstream}";
+  refuseOption("Revision", ref);
+  const local = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const before = await headCommit(path, local);
+  const resolved = await git(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`], {
+    cwd: path,
+    ...local,
+  });
+  const target = resolved.stdout.trim();
+  if (before !== null) {
+    if (await isAncestor(path, { ancestor: target, descendant: before }, local)) {
+      return { status: "up-to-date", before, after: before };
+    }
+    if (!(await isAncestor(path, { ancestor: before, descendant: target }, local))) {
+      return { status: "diverged", before, after: before };
+    }
+  }
+  await git(["merge", "--ff-only", "--quiet", target], { cwd: path, ...local });
+  return { status: "updated", before, after: await headCommit(path, local) };
+}
