@@ -166,13 +166,13 @@ Deno.test("onLine streams each line as it arrives and the output is still captur
   assert.deepEqual(seen.filter(([s]) => s === "stdout").map(([, l]) => l), ["a", "b", "c", "d"]);
   assert.deepEqual(seen.filter(([s]) => s === "stderr").map(([, l]) => l), ["e1", "e2"]);
 
-  // Lines arrive while the command is still running.
-  let firstAt = 0;
-  const started = performance.now();
+  // Lines arrive while the command is still running, not all at its end.
+  const at: number[] = [];
   await run(["sh", "-c", "echo early; sleep 0.5; echo late"], {
-    onLine: () => firstAt ||= performance.now() - started,
+    onLine: () => at.push(performance.now()),
   });
-  assert.ok(firstAt > 0 && firstAt < 400, `first line after ${firstAt} ms`);
+  assert.equal(at.length, 2);
+  assert.ok(at[1] - at[0] >= 400, `lines ${at[1] - at[0]} ms apart`);
 });
 
 Deno.test("an exception in onLine is rethrown once the command has ended", async () => {
@@ -196,7 +196,7 @@ Deno.test("timeout ends the whole process group, grandchildren included", async 
   assert.equal(r.timedOut, true);
   assert.equal(r.aborted, false);
   assert.equal(r.signal, "SIGTERM");
-  assert.ok(r.durationMs < 3000, `took ${r.durationMs} ms`);
+  assert.ok(r.durationMs < 10_000, `took ${r.durationMs} ms`);
   const pids = pidsFrom(lines);
   assert.equal(pids.length, 2);
   assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
@@ -342,7 +342,7 @@ Deno.test("pool with real processes cancels the running ones through the signal"
     (n) => run(["sleep", "30"], { signal: controller.signal, check: true }).then(() => n),
     { limit: 2, signal: controller.signal },
   );
-  assert.ok(performance.now() - started < 5000);
+  assert.ok(performance.now() - started < 15_000);
   assert.equal(results.length, 5);
   for (const r of results) {
     assert.equal(r.status, "rejected");
@@ -434,7 +434,7 @@ Deno.test("a descendant that escapes the kill cannot keep run waiting on its out
   const [escaped] = pidsFrom(lines);
   try {
     assert.equal(r.timedOut, true);
-    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
     assert.equal(r.stdout, `bg ${escaped}\n`);
   } finally {
     if (escaped) Deno.kill(escaped, "SIGKILL");

@@ -96,23 +96,49 @@ const REPO_VARS = [
 
 /**
  * The environment (merged over the current one) that wrknv runs git with:
- * `GIT_TERMINAL_PROMPT=0` and `GIT_SSH_COMMAND="ssh -o BatchMode=yes"` (unless
- * the user set `GIT_SSH_COMMAND` or `GIT_SSH`) when not interactive,
- * `LC_ALL=C` always, and `undefined` (remove) for repository-locating
- * variables such as `GIT_DIR` that are set. `env` is the environment to read,
- * the current one by default.
+ * `GIT_TERMINAL_PROMPT=0` and `GIT_SSH_COMMAND="ssh -o BatchMode=yes"` when
+ * not interactive (the latter only when the user set none of
+ * `GIT_SSH_COMMAND`, `GIT_SSH` or, as `sshCommandConfigured` tells,
+ * `core.sshCommand`, which the variable would override), `LC_ALL=C` always,
+ * and `undefined` (remove) for repository-locating variables such as
+ * `GIT_DIR` that are set. `env` is the environment to read, the current one
+ * by default.
  */
 export function gitEnv(
-  options: { interactive?: boolean; env?: Record<string, string | undefined> } = {},
+  options: {
+    interactive?: boolean;
+    env?: Record<string, string | undefined>;
+    sshCommandConfigured?: boolean;
+  } = {},
 ): Record<string, string | undefined> {
   const base = options.env ?? safeEnv();
   const out: Record<string, string | undefined> = { LC_ALL: "C" };
   if (!options.interactive) {
     out.GIT_TERMINAL_PROMPT = "0";
-    if (!base.GIT_SSH_COMMAND && !base.GIT_SSH) out.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+    if (!base.GIT_SSH_COMMAND && !base.GIT_SSH && !options.sshCommandConfigured) {
+      out.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+    }
   }
   for (const name of REPO_VARS) if (base[name] !== undefined) out[name] = undefined;
   return out;
+}
+
+// Whether core.sshCommand is set, per working directory ("" = none: global
+// and system config only). Asked once per directory and run.
+const sshCommandCache = new Map<string, Promise<boolean>>();
+
+function sshCommandConfigured(cwd: string | undefined): Promise<boolean> {
+  const key = cwd ?? "";
+  let found = sshCommandCache.get(key);
+  if (!found) {
+    found = run(["git", "config", "--get", "core.sshCommand"], {
+      cwd,
+      env: gitEnv({ sshCommandConfigured: true }),
+      timeoutMs: 10_000,
+    }).then((r) => r.code === 0 && r.stdout.trim() !== "", () => false);
+    sshCommandCache.set(key, found);
+  }
+  return found;
 }
 
 function safeEnv(): Record<string, string> {
@@ -125,6 +151,8 @@ function safeEnv(): Record<string, string> {
 
 interface GitRunOptions extends GitCallOptions {
   cwd?: string;
+  /** The command may talk to a remote (clone, fetch): mind the user's ssh command. */
+  remote?: boolean;
 }
 
 /** Run git; the raw result, throwing only when git cannot start or the run was aborted. */
@@ -132,7 +160,12 @@ async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Pro
   const { onProgress } = options;
   const r = await run(["git", ...args], {
     cwd: options.cwd,
-    env: gitEnv({ interactive: options.interactive }),
+    env: gitEnv({
+      interactive: options.interactive,
+      sshCommandConfigured: options.remote && !options.interactive
+        ? await sshCommandConfigured(options.cwd)
+        : false,
+    }),
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     stdin: options.interactive ? "inherit" : "null",
@@ -156,7 +189,7 @@ async function git(args: readonly string[], options: GitRunOptions = {}): Promis
 }
 
 function failure(args: readonly string[], r: RunResult, message?: string): GitError {
-  const detail = lastErrorLine(r.stderr) ??
+  const detail = lastErrorLine(r.stderr)?.replace(/\.$/, "") ??
     (r.signal ? `ended by ${r.signal}` : `exit code ${r.code}`);
   return new GitError(message ?? `git ${subcommand(args)} failed: ${detail}`, {
     kind: classifyGitError(r.stderr),
@@ -276,6 +309,7 @@ export async function clone(
   const remaining = deadline(options.timeoutMs);
   const call = (cwd?: string): GitRunOptions => ({
     cwd,
+    remote: true,
     signal: options.signal,
     timeoutMs: remaining(),
     interactive: options.interactive,
@@ -521,7 +555,7 @@ export async function fetch(path: string, options: FetchOptions = {}): Promise<v
   if (options.tags === false) args.push("--no-tags");
   if (options.depth !== undefined) args.push("--depth", String(options.depth));
   args.push("--end-of-options", remote, ...refspecs);
-  await git(args, { ...options, cwd: path });
+  await git(args, { ...options, cwd: path, remote: true });
 }
 
 /** True when commit `ancestor` is an ancestor of (or equal to) commit `descendant`. */
