@@ -20,6 +20,7 @@ import {
   lastErrorLine,
   mergeFfOnly,
   parseStatusV2,
+  redactUrl,
   remoteKey,
   remoteUrl,
   revisionProblem,
@@ -289,6 +290,19 @@ Deno.test("sameRemote compares repository URLs loosely", () => {
   for (const [a, b] of different) {
     assert.ok(!sameRemote(a, b), `${a} != ${b} (both ${remoteKey(a)})`);
   }
+});
+
+Deno.test("redactUrl hides passwords and tokens", () => {
+  const cases: [string, string][] = [
+    ["https://user:secret@github.com/o/r.git", "https://user:***@github.com/o/r.git"],
+    ["https://x-access-token:ghs_abc@github.com/o/r", "https://x-access-token:***@github.com/o/r"],
+    ["https://user@github.com/o/r", "https://user@github.com/o/r"],
+    ["https://github.com/o/r", "https://github.com/o/r"],
+    ["git@github.com:o/r.git", "git@github.com:o/r.git"],
+    ["ssh://git@host:2222/o/r", "ssh://git@host:2222/o/r"],
+    ["/srv/a:b@c", "/srv/a:b@c"],
+  ];
+  for (const [url, expected] of cases) assert.equal(redactUrl(url), expected, url);
 });
 
 Deno.test("isCommitId, isFullCommitId and revisionProblem", () => {

@@ -26,6 +26,7 @@ import {
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
+import { redactUrl } from "./remote.ts";
 
 export {
   classifyGitError,
@@ -37,7 +38,7 @@ export {
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
-export { remoteKey, sameRemote } from "./remote.ts";
+export { redactUrl, remoteKey, sameRemote } from "./remote.ts";
 
 /** A git command that failed. */
 export class GitError extends WrknvError {
@@ -342,7 +343,7 @@ export async function clone(
     if (r.timedOut) throw timedOut(args, r);
     if (r.code !== 0) {
       if (revision !== undefined && /remote branch .* not found in upstream/i.test(r.stderr)) {
-        throw new GitError(`Revision ${revision} not found in ${repo}`, {
+        throw new GitError(`Revision ${revision} not found in ${redactUrl(repo)}`, {
           kind: "notfound",
           args,
           stderr: r.stderr,
@@ -374,7 +375,9 @@ export async function clone(
     if (await revParse(dest, revision, quiet)) target = revision;
   }
   if (target === null) {
-    throw new GitError(`Revision ${revision} not found in ${repo}`, { kind: "notfound" });
+    throw new GitError(`Revision ${revision} not found in ${redactUrl(repo)}`, {
+      kind: "notfound",
+    });
   }
   await step(["-c", "advice.detachedHead=false", "checkout", "--quiet", target, "--"], dest);
   return await where(dest);

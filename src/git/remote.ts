@@ -102,3 +102,11 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * The URL with any password or token in it replaced by `***`
+ * (`https://user:secret@host/x` gives `https://user:***@host/x`), for messages.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, "$1:***@");
+}
