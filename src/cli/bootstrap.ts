@@ -25,6 +25,8 @@ export interface BootstrapFlags {
   reference?: string;
   linkFrom?: string;
   locked?: boolean;
+  cache?: boolean;
+  from?: string;
 }
 
 /** A whole number from a flag, or a usage error naming the flag. */
@@ -58,6 +60,7 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
     reference: flags.reference,
     linkFrom: flags.linkFrom,
     locked: flags.locked,
+    cache: flags.cache,
     interactive: runtime.stdinIsTerminal() && runtime.stderrIsTerminal(),
     signal: ctx.signal,
   };
@@ -100,6 +103,9 @@ export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
 export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Promise<number> {
   const ws = await ctx.workspace();
   const options = bootstrapOptions(ctx, flags);
+  if (flags.from) {
+    options.bundle = await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd);
+  }
   const { bootstrap } = await import("../ops/bootstrap.ts");
   const { selectSiblings } = await import("../ops/select.ts");
   const total = selectSiblings(ws, options.selection).length;

@@ -38,6 +38,7 @@ const CLONE: OptionSpec[] = [
     description: "symlink <dir>/<name> into place where it is a clone",
   },
   { flags: "--locked", description: "check out the commits in wrknv.lock" },
+  { flags: "--no-cache", description: "do not use the cache of bare mirrors" },
 ];
 
 const INSTALL: OptionSpec[] = [
@@ -245,7 +246,14 @@ export const COMMANDS: Command[] = [
     name: "cache",
     description: "the shared cache of bare mirrors: info or prune",
     args: [["<action>", "info or prune"]],
-    examples: ["wrknv cache info", "wrknv cache prune"],
+    options: [
+      {
+        flags: "--older-than <days>",
+        description: "prune mirrors not used for this many days (default 30)",
+      },
+      { flags: "--all", description: "prune every mirror" },
+    ],
+    examples: ["wrknv cache info", "wrknv cache prune --older-than 7"],
     load: async () => (await import("./bundle.ts")).cacheCommand,
   },
   {

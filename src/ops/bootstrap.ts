@@ -20,6 +20,8 @@ import { pool } from "../proc/mod.ts";
 import type { Reporter } from "./reporter.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
+import type { OpenedBundle } from "./bundle.ts";
+import { cacheable, updateMirror } from "./cache.ts";
 
 /** What happened to one sibling. */
 export type BootstrapStatus =
@@ -84,6 +86,10 @@ export interface BootstrapOptions {
   signal?: AbortSignal;
   /** Base delay of the retry backoff, in ms (tests make it small). */
   backoffMs?: number;
+  /** Clone from this verified bundle (at its locked commits) instead of the remotes. */
+  bundle?: OpenedBundle;
+  /** Use the cache of bare mirrors for network remotes (default true). */
+  cache?: boolean;
 }
 
 /** The default number of clones at once: see BENCHMARKS.md. */
@@ -192,6 +198,14 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
   const dest = join(temp, basename(sibling.path));
   try {
     let reference: string | undefined;
+    if (
+      !options.bundle && !options.reference && options.cache !== false && cacheable(sibling.repo)
+    ) {
+      reference = (await updateMirror(sibling.repo, {
+        signal: options.signal,
+        timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
+      })) ?? undefined;
+    }
     if (options.reference) {
       for (
         const candidate of [
@@ -205,7 +219,8 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
         }
       }
     }
-    const cloned = await git.clone(sibling.repo, dest, {
+    const source = options.bundle ? options.bundle.repo(sibling.name) : sibling.repo;
+    const cloned = await git.clone(source, dest, {
       revision: job.locked ?? job.revision,
       depth: options.depth,
       filter: options.filter,
@@ -215,6 +230,8 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
       interactive,
     });
     if (options.signal?.aborted) throw new InterruptedError();
+    // From a bundle: point origin at the real remote, so a later sync works online.
+    if (options.bundle) await git.setRemoteUrl(dest, sibling.repo);
     // Only now does the sibling appear, whole. Refuse to replace anything but
     // an empty directory (which rename(2) replaces atomically).
     const now = await inspect(sibling.path);
@@ -239,8 +256,15 @@ export async function bootstrap(
   reporter: Reporter,
 ): Promise<BootstrapResult> {
   const siblings = selectSiblings(ws, options.selection);
-  let lock: Map<string, LockEntry> | undefined;
-  if (options.locked) {
+  let lock: Map<string, LockEntry> | undefined = options.bundle?.lock;
+  if (options.bundle) {
+    const notIn = siblings.filter((s) => !options.bundle!.lock.has(s.name)).map((s) => s.name);
+    if (notIn.length) {
+      throw new ConfigError(
+        `the bundle has no ${notIn.join(", ")}; make it again with wrknv bundle`,
+      );
+    }
+  } else if (options.locked) {
     const entries = await readLock(ws);
     if (!entries) {
       throw new ConfigError(

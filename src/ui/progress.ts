@@ -98,3 +98,8 @@ export function progressReporter(options: ProgressOptions): Progress {
     },
   };
 }
+
+/** A progress reporter that shows nothing (for --json). */
+export function silentProgress(): Progress {
+  return { start() {}, done() {}, info() {}, warn() {}, end() {} };
+}

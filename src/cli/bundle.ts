@@ -1,0 +1,89 @@
+/**
+ * `wrknv bundle OUT` and `wrknv cache info|prune`.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { type Context, printJson } from "./context.ts";
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Run `wrknv bundle`. */
+export async function bundleCommand(
+  ctx: Context,
+  flags: { archive?: boolean; only?: string; group?: string; layer?: string },
+  out: string,
+): Promise<number> {
+  const ws = await ctx.workspace();
+  const { makeBundle } = await import("../ops/bundle.ts");
+  const { resolve } = await import("node:path");
+  const r = await makeBundle(ws, resolve(ctx.cwd, out), {
+    archive: flags.archive,
+    signal: ctx.signal,
+  });
+  if (ctx.json) {
+    printJson(ctx, {
+      ok: true,
+      out: r.out,
+      archive: r.archive ?? null,
+      siblings: r.lock,
+      wheels: r.wheels,
+      missing: r.missing,
+      sizes: r.sizes,
+    });
+    return 0;
+  }
+  const s = ctx.style;
+  ctx.out(`bundle written to ${relative(ctx.cwd, r.out) || "."}\n`);
+  ctx.out(`  repos   ${String(r.lock.length).padStart(4)}  ${size(r.sizes.repos)}\n`);
+  ctx.out(`  wheels  ${String(r.wheels.length).padStart(4)}  ${size(r.sizes.wheels)}\n`);
+  ctx.out(`  total         ${size(r.sizes.total)}\n`);
+  if (r.archive) ctx.out(`  archive ${relative(ctx.cwd, r.archive)}\n`);
+  for (const m of r.missing) ctx.out(s.yellow(`  not included: ${m}\n`));
+  ctx.out(s.dim(`on the offline machine: wrknv up --from ${out}\n`));
+  return 0;
+}
+
+/** Run `wrknv cache info|prune`. */
+export async function cacheCommand(
+  ctx: Context,
+  flags: { olderThan?: string; all?: boolean },
+  action: string,
+): Promise<number> {
+  const cache = await import("../ops/cache.ts");
+  if (action === "info") {
+    const mirrors = await cache.cacheInfo();
+    const total = mirrors.reduce((n, m) => n + m.bytes, 0);
+    if (ctx.json) {
+      printJson(ctx, { dir: cache.cacheDir(), bytes: total, mirrors });
+      return 0;
+    }
+    ctx.out(`cache ${cache.cacheDir()}: ${mirrors.length} mirrors, ${size(total)}\n`);
+    for (const m of mirrors) {
+      ctx.out(
+        `  ${(m.url ?? "?").padEnd(50)} ${size(m.bytes).padStart(10)}  ${
+          ctx.style.dim(m.lastUsed ? `used ${m.lastUsed.toISOString().slice(0, 10)}` : "never used")
+        }\n`,
+      );
+    }
+    return 0;
+  }
+  if (action === "prune") {
+    const days = flags.all ? 0 : flags.olderThan === undefined ? 30 : Number(flags.olderThan);
+    if (!Number.isFinite(days) || days < 0) {
+      throw new ConfigError(`--older-than: expected a number of days, got "${flags.olderThan}"`);
+    }
+    const removed = await cache.pruneCache(days);
+    const freed = removed.reduce((n, m) => n + m.bytes, 0);
+    if (ctx.json) printJson(ctx, { removed: removed.map((m) => m.path), bytes: freed });
+    else ctx.out(`removed ${removed.length} mirrors, ${size(freed)} freed\n`);
+    return 0;
+  }
+  throw new ConfigError(`cache: unknown action "${action}"; use info or prune`);
+}

@@ -1,0 +1,71 @@
+/**
+ * `wrknv validate`.
+ *
+ * @module
+ */
+import type { Check, ValidateResult } from "../ops/validate.ts";
+import { SYMBOLS } from "../ui/style.ts";
+import { intFlag } from "./bootstrap.ts";
+import { type Context, printJson } from "./context.ts";
+
+/** Flags of `wrknv validate`. */
+export interface ValidateFlags {
+  only?: string;
+  group?: string;
+  layer?: string;
+  tests?: boolean;
+  jobs?: string;
+}
+
+/** Print checks grouped by sibling, then the summary line. */
+export function renderValidate(ctx: Context, result: ValidateResult): void {
+  const s = ctx.style;
+  const sym = (c: Check) =>
+    c.status === "ok"
+      ? s.green(SYMBOLS.ok)
+      : c.status === "warn"
+      ? s.yellow(SYMBOLS.warn)
+      : c.status === "error"
+      ? s.red(SYMBOLS.error)
+      : s.dim(SYMBOLS.info);
+  let group: string | undefined = "\0";
+  for (const c of result.checks) {
+    if (ctx.quiet && (c.status === "ok" || c.status === "info")) continue;
+    if (c.sibling !== group) {
+      group = c.sibling;
+      ctx.out(`${s.bold(group ?? "workspace")}\n`);
+    }
+    ctx.out(`  ${sym(c)} ${c.message}${s.dim(`  [${c.id}]`)}\n`);
+    if (c.hint && c.status !== "ok") ctx.out(`      ${s.dim("→")} ${c.hint}\n`);
+  }
+  const line = `${result.errors} ${result.errors === 1 ? "error" : "errors"}, ${result.warnings} ${
+    result.warnings === 1 ? "warning" : "warnings"
+  }`;
+  ctx.out(
+    result.errors
+      ? s.red(line) + "\n"
+      : result.warnings
+      ? s.yellow(line) + "\n"
+      : s.green(line) + "\n",
+  );
+}
+
+/** The JSON document of validate. */
+export function validateJson(result: ValidateResult): Record<string, unknown> {
+  return { ok: result.ok, errors: result.errors, warnings: result.warnings, checks: result.checks };
+}
+
+/** Run `wrknv validate`. */
+export async function validateCommand(ctx: Context, flags: ValidateFlags): Promise<number> {
+  const ws = await ctx.workspace();
+  const { validate } = await import("../ops/validate.ts");
+  const result = await validate(ws, {
+    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    tests: flags.tests,
+    jobs: intFlag(flags.jobs, "--jobs", 1),
+    signal: ctx.signal,
+  });
+  if (ctx.json) printJson(ctx, validateJson(result));
+  else renderValidate(ctx, result);
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,465 @@
+/**
+ * `wrknv validate`: check the tools, the layers, every sibling, the venv and
+ * the imports, each check with an id, a status, a message and a fix.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Sibling, Workspace } from "../config/types.ts";
+import { readLock } from "../config/lock.ts";
+import * as git from "../git/mod.ts";
+import { pool, run, which } from "../proc/mod.ts";
+import { discoverImportNames, normalizeName, readPyproject, satisfies } from "../python/pep.ts";
+import { findInterpreter, inspectVenv, lastLine, venvPython } from "../python/venv.ts";
+import { inspectEnvironment } from "../python/install.ts";
+import { buildGraph, layerViolations } from "../graph/mod.ts";
+import { type Selection, selectSiblings } from "./select.ts";
+
+/** How a check came out. `info` is shown but never counts against the workspace. */
+export type CheckStatus = "ok" | "warn" | "error" | "info";
+
+/** One check. */
+export interface Check {
+  /** A stable id, e.g. `sibling.origin`. */
+  id: string;
+  /** The outcome. */
+  status: CheckStatus;
+  /** The sibling it is about, when it is about one. */
+  sibling?: string;
+  /** What was found. */
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+}
+
+/** The result of validate. */
+export interface ValidateResult {
+  /** No errors. */
+  ok: boolean;
+  /** Count of errors. */
+  errors: number;
+  /** Count of warnings. */
+  warnings: number;
+  /** Every check, workspace-wide ones first, then per sibling in file order. */
+  checks: Check[];
+}
+
+/** Options for {@link validate}. */
+export interface ValidateOptions {
+  /** Which siblings. */
+  selection?: Selection;
+  /** Run pytest in siblings that have tests/. */
+  tests?: boolean;
+  /** Test runs at once. */
+  jobs?: number;
+  /** Cancels. */
+  signal?: AbortSignal;
+}
+
+const IMPORT_SCRIPT = String.raw`
+import importlib, json, sys, traceback
+todo = json.loads(sys.stdin.read())
+out = {}
+for sibling, names in todo.items():
+    for name in names:
+        key = sibling + "\0" + name
+        try:
+            importlib.import_module(name)
+            out[key] = None
+        except BaseException as e:
+            lines = traceback.format_exception_only(type(e), e)
+            out[key] = (lines[-1] if lines else repr(e)).strip()
+print(json.dumps(out))
+`;
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return null;
+  }
+}
+
+async function checkSibling(
+  s: Sibling,
+  lockCommit: string | undefined,
+  signal?: AbortSignal,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (id: string, status: CheckStatus, message: string, hint?: string) =>
+    checks.push({ id, status, sibling: s.name, message, ...(hint ? { hint } : {}) });
+  if (!(await isDir(s.path))) {
+    add("sibling.present", "error", `missing: ${s.path}`, `run: wrknv bootstrap --only ${s.name}`);
+    return checks;
+  }
+  let isRepo = false;
+  try {
+    await Deno.lstat(join(s.path, ".git"));
+    isRepo = true;
+  } catch {
+    isRepo = false;
+  }
+  if (!isRepo) {
+    add(
+      "sibling.present",
+      "error",
+      `${s.path} is not a git repository`,
+      "move it away, then run: wrknv bootstrap",
+    );
+    return checks;
+  }
+  add("sibling.present", "ok", "present");
+  const [origin, st] = await Promise.all([
+    git.remoteUrl(s.path, { signal }).catch(() => null),
+    git.status(s.path, { signal }).catch(() => null),
+  ]);
+  if (origin === null) {
+    add(
+      "sibling.origin",
+      "warn",
+      "has no origin remote",
+      `run: git -C ${s.path} remote add origin ${s.repo}`,
+    );
+  } else if (!git.sameRemote(origin, s.repo)) {
+    add(
+      "sibling.origin",
+      "error",
+      `origin is ${origin}, but wrknv.toml says ${s.repo}`,
+      `run: git -C ${s.path} remote set-url origin ${s.repo} (or fix repo in wrknv.toml)`,
+    );
+  } else add("sibling.origin", "ok", `origin ${origin}`);
+  if (s.revision !== undefined && st) {
+    const want = await git.revParse(s.path, `${s.revision}^{commit}`, { signal }).catch(() =>
+      null
+    ) ??
+      await git.revParse(s.path, `origin/${s.revision}^{commit}`, { signal }).catch(() => null);
+    if (st.branch === s.revision || (want !== null && st.head === want)) {
+      add("sibling.revision", "ok", `on ${s.revision}`);
+    } else {
+      add(
+        "sibling.revision",
+        "warn",
+        `on ${st.branch ?? st.head?.slice(0, 12) ?? "nothing"}, not on ${s.revision}`,
+        `run: git -C ${s.path} checkout ${s.revision}`,
+      );
+    }
+  }
+  if (lockCommit !== undefined && st) {
+    if (st.head === lockCommit) add("sibling.lock", "ok", "at the locked commit");
+    else {
+      add(
+        "sibling.lock",
+        "warn",
+        `at ${st.head?.slice(0, 12) ?? "no commit"}, wrknv.lock has ${lockCommit.slice(0, 12)}`,
+        "run: wrknv sync --locked (or wrknv lock to take the current commits)",
+      );
+    }
+  }
+  if (st && st.staged + st.unstaged + st.conflicted + st.untracked > 0) {
+    const n = st.staged + st.unstaged + st.conflicted;
+    add("sibling.dirty", "info", `uncommitted changes: ${n} changed, ${st.untracked} untracked`);
+  }
+  return checks;
+}
+
+/** Run every check. */
+export async function validate(
+  ws: Workspace,
+  options: ValidateOptions = {},
+): Promise<ValidateResult> {
+  const siblings = selectSiblings(ws, options.selection);
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+
+  // Tools.
+  const gitVersion = await run(["git", "--version"], { timeoutMs: 10_000 }).catch(() => null);
+  if (gitVersion && gitVersion.code === 0) {
+    add({ id: "tools.git", status: "ok", message: gitVersion.stdout.trim() });
+  } else {add({
+      id: "tools.git",
+      status: "error",
+      message: "git not found on PATH",
+      hint: "install git",
+    });}
+  try {
+    const it = await findInterpreter(ws.python.version, { uv: null });
+    add({
+      id: "tools.python",
+      status: "ok",
+      message: `${it.source} ${it.version} satisfies ${ws.python.version}`,
+    });
+  } catch (error) {
+    add({
+      id: "tools.python",
+      status: "error",
+      message: (error as Error).message,
+      hint:
+        `install a Python that satisfies ${ws.python.version}, or change workspace.python.version`,
+    });
+  }
+  const uv = await which("uv");
+  if (ws.python.installer === "uv") {
+    add(
+      uv ? { id: "tools.uv", status: "ok", message: `uv at ${uv}` } : {
+        id: "tools.uv",
+        status: "error",
+        message: "installer is uv but uv is not on PATH",
+        hint: 'install uv, or set installer = "auto"',
+      },
+    );
+  }
+
+  // Per sibling: git state.
+  const lock = await readLock(ws).catch(() => null);
+  const lockBy = new Map((lock ?? []).map((e) => [e.name, e.commit]));
+  const perSibling = await pool(
+    siblings,
+    (s) => checkSibling(s, lockBy.get(s.name), options.signal),
+    {
+      limit: 8,
+      signal: options.signal,
+    },
+  );
+
+  // Python metadata of the installable siblings.
+  const meta = await Promise.all(siblings.map(async (s) => {
+    if (!s.install || !(await isDir(s.path))) return null;
+    const text = await readText(join(s.path, "pyproject.toml"));
+    const hasSetup = (await readText(join(s.path, "setup.py"))) !== null;
+    if (text === null && !hasSetup) return null;
+    try {
+      return {
+        sibling: s,
+        pyproject: text === null ? null : readPyproject(text, { extras: ws.python.extras }),
+      };
+    } catch (error) {
+      return { sibling: s, pyproject: null, error: (error as Error).message };
+    }
+  }));
+  const installable = meta.filter((m) => m !== null);
+
+  // Layers.
+  if (ws.layers.length) {
+    const graph = buildGraph(
+      installable.map((m) => ({
+        name: m.sibling.name,
+        index: m.sibling.index,
+        layer: m.sibling.layer,
+        dependsOn: m.sibling.dependsOn,
+      })),
+      installable.map((m) => m.pyproject),
+    );
+    const violations = layerViolations(graph.nodes, ws.layers);
+    if (violations.length === 0) {
+      add({ id: "layers", status: "ok", message: `dependencies respect ${ws.layers.join(" < ")}` });
+    }
+    for (const v of violations) {
+      add({
+        id: "layers",
+        status: "error",
+        sibling: v.from,
+        message: `${v.from} (${v.fromLayer}) depends on ${v.to} (${v.toLayer}), a higher layer`,
+        hint: `move ${v.from} to layer ${v.toLayer} or higher, or remove the dependency`,
+      });
+    }
+  }
+
+  // The venv.
+  const venvState = await inspectVenv(ws.python.venv);
+  let venvOk = false;
+  if (venvState.kind === "missing") {
+    add({
+      id: "venv.exists",
+      status: "error",
+      message: `no venv at ${ws.python.venv}`,
+      hint: "run: wrknv setup",
+    });
+  } else if (venvState.kind === "not-a-venv") {
+    add({
+      id: "venv.exists",
+      status: "error",
+      message: `${ws.python.venv} is not a virtual environment`,
+      hint: "move it away, then run: wrknv setup",
+    });
+  } else if (venvState.kind === "broken") {
+    add({
+      id: "venv.exists",
+      status: "error",
+      message: `the venv is broken: ${venvState.reason}`,
+      hint: "run: wrknv setup --recreate",
+    });
+  } else {
+    add({ id: "venv.exists", status: "ok", message: `venv at ${ws.python.venv}` });
+    if (satisfies(venvState.python.version, ws.python.version)) {
+      add({
+        id: "venv.python",
+        status: "ok",
+        message: `Python ${venvState.python.version} satisfies ${ws.python.version}`,
+      });
+      venvOk = true;
+    } else {
+      add({
+        id: "venv.python",
+        status: "error",
+        message:
+          `the venv has Python ${venvState.python.version}, which does not satisfy ${ws.python.version}`,
+        hint: "run: wrknv setup --recreate",
+      });
+    }
+  }
+
+  const siblingChecks = new Map<string, Check[]>();
+  perSibling.forEach((r, i) =>
+    siblingChecks.set(siblings[i].name, r.status === "fulfilled" ? r.value : [])
+  );
+
+  if (venvState.kind === "ok") {
+    const env = await inspectEnvironment(venvPython(ws.python.venv));
+    const importTodo: Record<string, string[]> = {};
+    for (const m of installable) {
+      const list = siblingChecks.get(m.sibling.name)!;
+      if ("error" in m && m.error) {
+        list.push({
+          id: "venv.installed",
+          status: "error",
+          sibling: m.sibling.name,
+          message: `pyproject.toml: ${m.error}`,
+        });
+        continue;
+      }
+      const project = m.pyproject?.name;
+      const dist = project ? env.dists.get(normalizeName(project)) : undefined;
+      if (!project) {
+        list.push({
+          id: "venv.installed",
+          status: "warn",
+          sibling: m.sibling.name,
+          message: "pyproject.toml has no [project] name; cannot check the install",
+        });
+      } else if (!dist) {
+        list.push({
+          id: "venv.installed",
+          status: "error",
+          sibling: m.sibling.name,
+          message: `${project} is not installed in the venv`,
+          hint: "run: wrknv setup",
+        });
+        continue;
+      } else if (!dist.editable || dist.source !== m.sibling.path) {
+        list.push({
+          id: "venv.installed",
+          status: "error",
+          sibling: m.sibling.name,
+          message: dist.editable
+            ? `${project} is installed editable from ${dist.source}, not from ${m.sibling.path}`
+            : `${project} ${dist.version} is installed from ${
+              dist.source ?? "an index"
+            }, not editable from ${m.sibling.path}`,
+          hint: "run: wrknv setup --force",
+        });
+      } else {
+        list.push({
+          id: "venv.installed",
+          status: "ok",
+          sibling: m.sibling.name,
+          message: `${project} editable from its path`,
+        });
+      }
+      importTodo[m.sibling.name] = m.sibling.imports ??
+        await discoverImportNames(m.sibling.path, { project });
+    }
+    if (venvOk && Object.keys(importTodo).length) {
+      const r = await run([venvPython(ws.python.venv), "-I", "-c", IMPORT_SCRIPT], {
+        stdin: { data: JSON.stringify(importTodo) },
+        cwd: ws.python.venv,
+        timeoutMs: 300_000,
+        signal: options.signal,
+      });
+      let results: Record<string, string | null> = {};
+      try {
+        results = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}");
+      } catch {
+        add({
+          id: "imports",
+          status: "error",
+          message: `the import check failed: ${lastLine(r.stderr)}`,
+        });
+      }
+      for (const [sibling, names] of Object.entries(importTodo)) {
+        const list = siblingChecks.get(sibling)!;
+        for (const name of names) {
+          const err = results[`${sibling}\0${name}`];
+          if (err === undefined) continue;
+          list.push(
+            err === null ? { id: "imports", status: "ok", sibling, message: `import ${name}` } : {
+              id: "imports",
+              status: "error",
+              sibling,
+              message: `import ${name}: ${err}`,
+              hint: `run: ${venvPython(ws.python.venv)} -c "import ${name}"`,
+            },
+          );
+        }
+      }
+    }
+  }
+
+  if (options.tests) {
+    const withTests: Sibling[] = [];
+    for (const s of siblings) if (await isDir(join(s.path, "tests"))) withTests.push(s);
+    const python = venvPython(ws.python.venv);
+    const results = await pool(
+      withTests,
+      (s) =>
+        run([python, "-m", "pytest", "-q"], {
+          cwd: s.path,
+          signal: options.signal,
+          env: { VIRTUAL_ENV: ws.python.venv },
+        }),
+      {
+        limit: options.jobs ?? 2,
+        signal: options.signal,
+      },
+    );
+    results.forEach((r, i) => {
+      const s = withTests[i];
+      const list = siblingChecks.get(s.name)!;
+      if (r.status === "rejected") {
+        list.push({
+          id: "tests",
+          status: "error",
+          sibling: s.name,
+          message: (r.reason as Error).message,
+        });
+        return;
+      }
+      const summary = lastLine(r.value.stdout) || lastLine(r.value.stderr);
+      list.push(
+        r.value.code === 0
+          ? { id: "tests", status: "ok", sibling: s.name, message: `pytest: ${summary}` }
+          : r.value.code === 5
+          ? { id: "tests", status: "warn", sibling: s.name, message: "pytest collected no tests" }
+          : {
+            id: "tests",
+            status: "error",
+            sibling: s.name,
+            message: `pytest: ${summary}`,
+            hint: `run: cd ${s.path} && pytest`,
+          },
+      );
+    });
+  }
+
+  for (const s of siblings) checks.push(...(siblingChecks.get(s.name) ?? []));
+  const errors = checks.filter((c) => c.status === "error").length;
+  const warnings = checks.filter((c) => c.status === "warn").length;
+  return { ok: errors === 0, errors, warnings, checks };
+}
