@@ -39,6 +39,8 @@ ${
 where = ["src"]
 `;
 
+const GITIGNORE = "__pycache__/\n*.egg-info/\nbuild/\n";
+
 /** The layers, bottom-up. */
 export const DEMO_LAYERS = ["foundation", "framework", "apps"];
 
@@ -50,6 +52,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
     files: {
       "pyproject.toml": pyproject("demo-core", []),
       "README.md": "# demo-core\n\nThe foundation: a greeting.\n",
+      ".gitignore": GITIGNORE,
       "src/demo_core/__init__.py": 'def greet(name: str) -> str:\n    return f"hello, {name}"\n',
     },
   },
@@ -59,6 +62,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
     files: {
       "pyproject.toml": pyproject("demo-log", []),
       "README.md": "# demo-log\n\nThe foundation: a logger.\n",
+      ".gitignore": GITIGNORE,
       "src/demo_log/__init__.py": 'def log(message: str) -> str:\n    return f"[demo] {message}"\n',
     },
   },
@@ -68,6 +72,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
     files: {
       "pyproject.toml": pyproject("demo-framework", ["Demo_Core>=0.1", "demo-log"], { dev: [] }),
       "README.md": "# demo-framework\n\nBuilt on demo-core and demo-log.\n",
+      ".gitignore": GITIGNORE,
       "src/demo_framework/__init__.py":
         "from demo_core import greet\nfrom demo_log import log\n\n\ndef hello(name: str) -> str:\n    return log(greet(name))\n",
     },
@@ -78,6 +83,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
     files: {
       "pyproject.toml": pyproject("demo-app", ["demo-framework"]),
       "README.md": "# demo-app\n\nThe top: uses the framework.\n",
+      ".gitignore": GITIGNORE,
       "src/demo_app/__init__.py":
         'from demo_framework import hello\n\n\ndef main() -> None:\n    print(hello("wrknv"))\n',
     },
