@@ -101,6 +101,7 @@ export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
 
 /** Run `wrknv bootstrap`. */
 export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Promise<number> {
+  if (flags.from) await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from);
   const ws = await ctx.workspace();
   const options = bootstrapOptions(ctx, flags);
   if (flags.from) {

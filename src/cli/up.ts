@@ -16,6 +16,7 @@ export type UpFlags = BootstrapFlags & SetupFlags & { from?: string };
 
 /** Run `wrknv up`. */
 export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
+  if (flags.from) await adoptBundleConfig(ctx, flags.from);
   const ws = await ctx.workspace();
   const s = ctx.style;
   const doc: Record<string, unknown> = {};
@@ -68,6 +69,31 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
   doc.validate = validateJson(v);
   if (!ctx.json) renderValidate(ctx, v);
   return finish(ctx, doc, v.ok ? 0 : 1);
+}
+
+/**
+ * On a fresh machine there may be no wrknv.toml yet: with `--from`, take the
+ * bundle's (written as a new file in the working directory, never over one).
+ */
+export async function adoptBundleConfig(ctx: Context, from: string): Promise<void> {
+  const { findConfig } = await import("../config/mod.ts");
+  try {
+    await findConfig({ cwd: ctx.cwd, config: ctx.config });
+    return;
+  } catch {
+    // none: take the bundle's
+  }
+  if (ctx.config) return;
+  const { join, resolve } = await import("node:path");
+  const { ConfigError } = await import("../errors.ts");
+  const source = join(resolve(ctx.cwd, from), "wrknv.toml");
+  const target = join(ctx.cwd, "wrknv.toml");
+  try {
+    await Deno.copyFile(source, target);
+  } catch {
+    throw new ConfigError(`${from}: no wrknv.toml in the bundle, and none here`);
+  }
+  if (!ctx.quiet && !ctx.json) ctx.out(`took wrknv.toml from the bundle\n`);
 }
 
 function finish(ctx: Context, doc: Record<string, unknown>, code: number): number {
