@@ -219,6 +219,49 @@ Deno.test("over git:// from git daemon on 127.0.0.1, with --depth and --filter",
   );
 });
 
+Deno.test("git:// clones go through the mirror cache; a second workspace clones from it", async () => {
+  await using tmp = await tempDir();
+  const base = join(tmp.path, "served");
+  const made = await makeRemote(base, "m", { commits: 3 });
+  await using daemon = await gitDaemon(base);
+  const cache = join(tmp.path, "cache");
+  const env = { WRKNV_CACHE_DIR: cache };
+  const one = await makeWorkspace(join(tmp.path, "one"), [{
+    name: "m",
+    repo: daemon.url("m.git"),
+  }]);
+  const r = await wrknv(["bootstrap"], { cwd: one.meta, env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const mirrors = [...Deno.readDirSync(cache)].map((e) => e.name);
+  assert.equal(mirrors.length, 1);
+  assert.match(mirrors[0], /^m-[0-9a-f]{12}\.git$/);
+  assert.equal(
+    (await gitIn(one.sibling("m"), ["remote", "get-url", "origin"])).trim(),
+    daemon.url("m.git"),
+  );
+  assert.equal(await head(one.sibling("m")), made.commits[2]);
+  // The clone does not depend on the cache: no alternates.
+  assert.equal(
+    await exists(join(one.sibling("m"), ".git", "objects", "info", "alternates")),
+    false,
+  );
+  const two = await makeWorkspace(join(tmp.path, "two"), [{
+    name: "m",
+    repo: daemon.url("m.git"),
+  }]);
+  assert.equal((await wrknv(["bootstrap"], { cwd: two.meta, env })).code, 0);
+  assert.equal(await head(two.sibling("m")), made.commits[2]);
+  const info = await wrknv(["cache", "info", "--json"], { cwd: two.meta, env });
+  const doc = JSON.parse(info.stdout);
+  assert.equal(doc.mirrors.length, 1);
+  assert.equal(doc.mirrors[0].url, daemon.url("m.git"));
+  const pruned = await wrknv(["cache", "prune", "--all"], { cwd: two.meta, env });
+  assert.equal(pruned.code, 0);
+  assert.deepEqual([...Deno.readDirSync(cache)], []);
+  assert.ok(await exists(join(two.sibling("m"), ".git")), "clones survive a pruned cache");
+  assert.equal(await head(two.sibling("m")), made.commits[2]);
+});
+
 Deno.test("a server that accepts and never answers is stopped by --timeout while the others finish", async () => {
   await using tmp = await tempDir();
   const a = await makeRemote(join(tmp.path, "remotes"), "a");

@@ -13,6 +13,10 @@ const BENCHES: Record<
     about: "load and validate a 1,000-sibling wrknv.toml in-process",
     load: () => import("./config.ts"),
   },
+  bootstrap: {
+    about: "clone 24 repositories through a 20 ms proxy vs xargs, vcstool, gita, mr; cache bytes",
+    load: () => import("./bootstrap.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),

@@ -198,13 +198,18 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
   const dest = join(temp, basename(sibling.path));
   try {
     let reference: string | undefined;
+    // The mirror cache: update the mirror (only new objects cross the network),
+    // then clone from it locally (hard links, no network) and point origin at
+    // the real remote. Shallow and partial clones go to the remote directly.
+    let mirror: string | null = null;
     if (
-      !options.bundle && !options.reference && options.cache !== false && cacheable(sibling.repo)
+      !options.bundle && !options.reference && options.cache !== false && !options.depth &&
+      !options.filter && cacheable(sibling.repo)
     ) {
-      reference = (await updateMirror(sibling.repo, {
+      mirror = await updateMirror(sibling.repo, {
         signal: options.signal,
         timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
-      })) ?? undefined;
+      });
     }
     if (options.reference) {
       for (
@@ -219,7 +224,7 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
         }
       }
     }
-    const source = options.bundle ? options.bundle.repo(sibling.name) : sibling.repo;
+    const source = options.bundle ? options.bundle.repo(sibling.name) : mirror ?? sibling.repo;
     const cloned = await git.clone(source, dest, {
       revision: job.locked ?? job.revision,
       depth: options.depth,
@@ -231,7 +236,7 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
     });
     if (options.signal?.aborted) throw new InterruptedError();
     // From a bundle: point origin at the real remote, so a later sync works online.
-    if (options.bundle) await git.setRemoteUrl(dest, sibling.repo);
+    if (options.bundle || mirror) await git.setRemoteUrl(dest, sibling.repo);
     // Only now does the sibling appear, whole. Refuse to replace anything but
     // an empty directory (which rename(2) replaces atomically).
     const now = await inspect(sibling.path);

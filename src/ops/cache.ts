@@ -80,6 +80,17 @@ export async function updateMirror(
     });
     if (r.code !== 0) {
       await Deno.remove(temp, { recursive: true }).catch(() => {});
+      // A remote that does not answer will not answer the direct clone either.
+      if (r.timedOut) {
+        throw new git.GitError(
+          `git clone timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)}s`,
+          {
+            kind: "network",
+            stderr: r.stderr,
+            timedOut: true,
+          },
+        );
+      }
       return null;
     }
     try {

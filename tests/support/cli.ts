@@ -8,6 +8,19 @@ import { fileURLToPath } from "node:url";
 /** The repository's main.ts. */
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
+/**
+ * wrknv's user-level state (the mirror cache, the trust store) goes to a
+ * directory of this test process, never to the real home.
+ */
+export const STATE_DIR = Deno.makeTempDirSync({ prefix: "wrknv-test-state-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(STATE_DIR, { recursive: true });
+  } catch {
+    // already gone
+  }
+});
+
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
   /** Exit code. */
@@ -26,7 +39,12 @@ export async function wrknv(
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", MAIN, ...args],
     cwd: options.cwd,
-    env: { NO_COLOR: "1", ...options.env },
+    env: {
+      NO_COLOR: "1",
+      WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
+      WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+      ...options.env,
+    },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
