@@ -17,6 +17,10 @@ const BENCHES: Record<
     about: "clone 24 repositories through a 20 ms proxy vs xargs, vcstool, gita, mr; cache bytes",
     load: () => import("./bootstrap.ts"),
   },
+  setup: {
+    about: "13 packages, fresh venv, offline: vs the seed loop, batched pip, the floor",
+    load: () => import("./setup.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),
