@@ -73,7 +73,7 @@ async function ask(ctx: Context, options: WizardOptions): Promise<boolean> {
     chosen = await checkbox({
       message: `Found ${withOrigin.length} git ${
         withOrigin.length === 1 ? "repository" : "repositories"
-      } under ${root}. Which are siblings?`,
+      } in ${root}; which are siblings?`,
       choices: withOrigin.map((d) => ({
         name: `${d.name}  ${s.dim(d.origin!)}`,
         value: d,
