@@ -15,14 +15,22 @@ const WHEELS = "/usr/share/python-wheels";
 
 /** 13 packages in 4 layers; each depends on one or two below it. */
 export function packages(): { name: string; deps: string[]; layer: string }[] {
-  const layers = [["f1", "f2", "f3"], ["w1", "w2", "w3", "w4"], ["t1", "t2", "t3"], ["p1", "p2", "p3"]];
+  const layers = [["f1", "f2", "f3"], ["w1", "w2", "w3", "w4"], ["t1", "t2", "t3"], [
+    "p1",
+    "p2",
+    "p3",
+  ]];
   const names = ["foundation", "framework", "tools", "providers"];
   const out: { name: string; deps: string[]; layer: string }[] = [];
   layers.forEach((layer, li) => {
     layer.forEach((n, i) => {
       const below = li ? layers[li - 1] : [];
       const deps = below.length ? [below[i % below.length], below[(i + 1) % below.length]] : [];
-      out.push({ name: `pkg-${n}`, deps: [...new Set(deps)].map((d) => `pkg-${d}`), layer: names[li] });
+      out.push({
+        name: `pkg-${n}`,
+        deps: [...new Set(deps)].map((d) => `pkg-${d}`),
+        layer: names[li],
+      });
     });
   });
   return out;
@@ -34,7 +42,9 @@ async function writePackage(dir: string, name: string, deps: string[]): Promise<
   await Deno.writeTextFile(
     join(dir, "pyproject.toml"),
     `[build-system]\nrequires = ["setuptools>=61", "wheel"]\nbuild-backend = "setuptools.build_meta"\n\n` +
-      `[project]\nname = "${name}"\nversion = "0.1.0"\ndependencies = [${deps.map((d) => `"${d}"`).join(", ")}]\n\n` +
+      `[project]\nname = "${name}"\nversion = "0.1.0"\ndependencies = [${
+        deps.map((d) => `"${d}"`).join(", ")
+      }]\n\n` +
       `[project.optional-dependencies]\ndev = []\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n`,
   );
   await Deno.writeTextFile(join(dir, "src", mod, "__init__.py"), `NAME = "${name}"\n`);
@@ -54,20 +64,26 @@ export async function run(args: string[]): Promise<void> {
       join(meta, "wrknv.toml"),
       `[workspace]\nname = "bench"\nlayers = ["foundation", "framework", "tools", "providers"]\n\n` +
         `[workspace.python]\nextras = ["dev"]\ninstaller = "pip"\n` +
-        pkgs.map((p) => `\n[[siblings]]\nname = "${p.name}"\nrepo = "https://example.invalid/${p.name}.git"\nlayer = "${p.layer}"\n`)
+        pkgs.map((p) =>
+          `\n[[siblings]]\nname = "${p.name}"\nrepo = "https://example.invalid/${p.name}.git"\nlayer = "${p.layer}"\n`
+        )
           .join(""),
     );
     // The seed kept the order by hand: dependency order.
     const ordered = pkgs.map((p) => join(root, p.name));
     const venv = join(dir, "venv");
     const wrknvVenv = join(meta, ".venv");
-    const pip = `${venv}/bin/python -m pip install -q --disable-pip-version-check --no-index --find-links ${WHEELS}`;
+    const pip =
+      `${venv}/bin/python -m pip install -q --disable-pip-version-check --no-index --find-links ${WHEELS}`;
     const seed = `python3 -m venv ${venv} && for p in ${ordered.join(" ")}; do ` +
       `${pip} -e "$p[dev]" || ${pip} -e "$p"; done`;
-    const batched = `python3 -m venv ${venv} && ${pip} ${ordered.map((p) => `-e ${p}[dev]`).join(" ")}`;
-    const floor = `python3 -m venv ${venv} && ${pip} setuptools wheel && ${pip} --no-build-isolation --no-deps ${
-      ordered.map((p) => `-e ${p}`).join(" ")
+    const batched = `python3 -m venv ${venv} && ${pip} ${
+      ordered.map((p) => `-e ${p}[dev]`).join(" ")
     }`;
+    const floor =
+      `python3 -m venv ${venv} && ${pip} setuptools wheel && ${pip} --no-build-isolation --no-deps ${
+        ordered.map((p) => `-e ${p}`).join(" ")
+      }`;
     const clean = async () => {
       await Deno.remove(venv, { recursive: true }).catch(() => {});
       await Deno.remove(wrknvVenv, { recursive: true }).catch(() => {});
@@ -79,24 +95,50 @@ export async function run(args: string[]): Promise<void> {
       await sh(`${v}/bin/python -c "import ${imports}"`);
     };
     const contenders: Contender[] = [
-      { name: "floor: one pip -e call, no isolation, no deps", cmd: ["sh", "-c", floor], check: checkVenv(venv) },
-      { name: "seed loop: one pip install -e per package", cmd: ["sh", "-c", seed], check: checkVenv(venv) },
-      { name: "one batched pip call with build isolation", cmd: ["sh", "-c", batched], check: checkVenv(venv) },
+      {
+        name: "floor: one pip -e call, no isolation, no deps",
+        cmd: ["sh", "-c", floor],
+        check: checkVenv(venv),
+      },
+      {
+        name: "seed loop: one pip install -e per package",
+        cmd: ["sh", "-c", seed],
+        check: checkVenv(venv),
+      },
+      {
+        name: "one batched pip call with build isolation",
+        cmd: ["sh", "-c", batched],
+        check: checkVenv(venv),
+      },
       {
         name: "wrknv setup --offline",
-        cmd: [Deno.execPath(), "run", "-A", MAIN, "setup", "-q", "--offline", "--find-links", WHEELS],
+        cmd: [
+          Deno.execPath(),
+          "run",
+          "-A",
+          MAIN,
+          "setup",
+          "-q",
+          "--offline",
+          "--find-links",
+          WHEELS,
+        ],
         cwd: meta,
         check: checkVenv(wrknvVenv),
       },
     ];
     for (const c of contenders) c.before = clean;
-    console.log(`setup: ${pkgs.length} packages, a fresh venv each run, offline; ${runs} runs each, round robin\n`);
+    console.log(
+      `setup: ${pkgs.length} packages, a fresh venv each run, offline; ${runs} runs each, round robin\n`,
+    );
     const results = await compare(contenders, { runs, warmup: 0 });
     console.log(report(results, contenders[0].name));
     const seedMs = results[1].median;
     const wrknvMs = results[3].median;
-    console.log(`\nwrknv is ${(seedMs / wrknvMs).toFixed(2)}× faster than the seed loop (goal ≥ 3×), ` +
-      `${(wrknvMs / results[0].median).toFixed(2)}× the floor (goal ≤ 1.10×)`);
+    console.log(
+      `\nwrknv is ${(seedMs / wrknvMs).toFixed(2)}× faster than the seed loop (goal ≥ 3×), ` +
+        `${(wrknvMs / results[0].median).toFixed(2)}× the floor (goal ≤ 1.10×)`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

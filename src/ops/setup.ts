@@ -245,6 +245,9 @@ export async function setup(
     );
   }
 
+  // From here on the workspace changes: one wrknv at a time.
+  await using _lock = await acquireRunLock(ws, "setup");
+
   // 3. The venv.
   const uv = await chooseInstaller(ws.python.installer);
   const venvReady = await ensureVenv(ws.python.venv, {
