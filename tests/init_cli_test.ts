@@ -257,3 +257,44 @@ Deno.test("Ctrl-C in the wizard writes nothing and exits 130", async () => {
   }
   assert.equal(exists, false);
 });
+
+Deno.test("init --yes --from a vcstool file, and export back", async () => {
+  await using tmp = await tempDir();
+  const meta = join(tmp.path, "meta");
+  await Deno.mkdir(meta);
+  await Deno.copyFile(
+    new URL("./fixtures/manifests/ws.repos", import.meta.url),
+    join(tmp.path, "ws.repos"),
+  );
+  const r = await wrknv(["init", "--yes", "--from", "../ws.repos", "--python", ">=3.11"], {
+    cwd: meta,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /type hg is not git; skipped/);
+  const cfg = JSON.parse((await wrknv(["config", "--json"], { cwd: meta })).stdout);
+  assert.deepEqual(
+    cfg.siblings.map((
+      s: { name: string; path: string; revision: string },
+    ) => [s.name, s.path, s.revision]),
+    [
+      ["foundation", join(tmp.path, "src", "core", "foundation"), "main"],
+      ["tools", join(tmp.path, "tools"), "v1.2.0"],
+    ],
+  );
+  const exported = await wrknv(["export", "--format", "repos"], { cwd: meta });
+  assert.equal(exported.code, 0);
+  assert.match(
+    exported.stdout,
+    /  \.\.\/src\/core\/foundation:\n    type: git\n    url: https:\/\/github\.com\/example\/foundation\.git\n    version: main\n/,
+  );
+  const gm = await wrknv(["export", "--format", "gitmodules"], { cwd: meta });
+  assert.match(
+    gm.stdout,
+    /\[submodule "tools"\]\n\tpath = \.\.\/tools\n\turl = git@github\.com:example\/tools\.git\n\tbranch = v1\.2\.0\n/,
+  );
+  const bad = await wrknv(["init", "--yes", "--force", "--from", "../nothing.repos"], {
+    cwd: meta,
+  });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--from \.\.\/nothing\.repos: no such file/);
+});

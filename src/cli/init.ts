@@ -58,7 +58,7 @@ async function fromManifest(file: string, cwd: string): Promise<SiblingAnswer[]>
     throw new ConfigError(`--from ${file}: no such file`);
   }
   const { importManifest } = await import("../config/importers/mod.ts");
-  const result = importManifest(basename(path), text, {});
+  const result = await importManifest(basename(path), text, {});
   for (const w of result.warnings) runtime.writeErr(`warning: ${file}: ${w}\n`);
   // Manifest paths are relative to the manifest's directory.
   return result.siblings.map((s) => ({
