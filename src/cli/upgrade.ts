@@ -47,7 +47,7 @@ export function isCompiled(): boolean {
   return exe !== "deno" && exe !== "deno.exe";
 }
 
-async function download(url: string): Promise<Uint8Array> {
+async function download(url: string): Promise<Uint8Array<ArrayBuffer>> {
   if (url.startsWith("file://")) {
     try {
       return await Deno.readFile(new URL(url));
@@ -68,7 +68,7 @@ async function download(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function sha256(data: Uint8Array): Promise<string> {
+async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", data);
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
