@@ -285,7 +285,7 @@ Deno.test("init --yes --from a vcstool file, and export back", async () => {
   assert.equal(exported.code, 0);
   assert.match(
     exported.stdout,
-    /  \.\.\/src\/core\/foundation:\n    type: git\n    url: https:\/\/github\.com\/example\/foundation\.git\n    version: main\n/,
+    / {2}\.\.\/src\/core\/foundation:\n {4}type: git\n {4}url: https:\/\/github\.com\/example\/foundation\.git\n {4}version: main\n/,
   );
   const gm = await wrknv(["export", "--format", "gitmodules"], { cwd: meta });
   assert.match(
