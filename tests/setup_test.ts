@@ -134,3 +134,64 @@ Deno.test("a failing package is named in the summary; the others still install",
   assert.match(human.stdout, /✗ broken\s+failed/);
   assert.match(human.stdout, /setup incomplete: .*1 failed, 1 blocked/);
 });
+
+/** Write a minimal pure-Python wheel for `name` into `dir` (no index needed). */
+async function makeWheel(dir: string, name: string, version: string): Promise<void> {
+  const script = `
+import base64, hashlib, sys, zipfile
+d, name, version = sys.argv[1:4]
+files = {
+  f"{name}/__init__.py": f"VERSION = '{version}'\\n",
+  f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
+  f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+record = ""
+with zipfile.ZipFile(f"{d}/{name}-{version}-py3-none-any.whl", "w") as z:
+    for path, text in files.items():
+        data = text.encode()
+        z.writestr(path, data)
+        h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record += f"{path},sha256={h},{len(data)}\\n"
+    record += f"{name}-{version}.dist-info/RECORD,,\\n"
+    z.writestr(f"{name}-{version}.dist-info/RECORD", record)
+`;
+  const out = await new Deno.Command("python3", { args: ["-c", script, dir, name, version] })
+    .output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+}
+
+Deno.test("external dependencies are installed from the wheel directories, offline", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const wheels = join(tmp.path, "wheels");
+  await Deno.mkdir(wheels);
+  await makeWheel(wheels, "extdep", "1.2.0");
+  const base = await makePackageRemote(remotes, { name: "base", deps: ["ExtDep>=1.0"] });
+  const app = await makePackageRemote(remotes, {
+    name: "app",
+    deps: ["base", 'never-there>=1; sys_platform == "win32"'],
+  });
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [{ name: "app", repo: app.url }, {
+    name: "base",
+    repo: base.url,
+  }]);
+  assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
+  const r = await wrknv(["setup", "--json", ...OFFLINE, "--find-links", wheels], { cwd: ws.meta });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).order, [["base"], ["app"]]);
+  const check = await venvRun(
+    join(ws.meta, ".venv"),
+    "import app, base, extdep; print(extdep.VERSION)",
+  );
+  assert.equal(check.stdout.trim(), "1.2.0", check.stderr);
+  // Without the wheel the external dependency cannot be had: the sibling that needs it fails, by name.
+  await Deno.remove(join(ws.meta, ".venv"), { recursive: true });
+  const missing = await wrknv(["setup", "--json", ...OFFLINE], { cwd: ws.meta });
+  assert.equal(missing.code, 1);
+  const by = Object.fromEntries(
+    JSON.parse(missing.stdout).siblings.map((s: { name: string }) => [s.name, s]),
+  );
+  assert.equal(by.base.status, "failed");
+  assert.match(by.base.error, /extdep/i);
+  assert.equal(by.app.status, "blocked", "what depends on a failure is blocked");
+});

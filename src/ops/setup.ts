@@ -9,7 +9,13 @@ import { WrknvError } from "../errors.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { which } from "../proc/mod.ts";
 import { run } from "../proc/mod.ts";
-import { normalizeName, type Pyproject, readPyproject } from "../python/pep.ts";
+import {
+  evaluateMarker,
+  normalizeName,
+  type Pyproject,
+  readPyproject,
+  type Requirement,
+} from "../python/pep.ts";
 import { ensureVenv, venvPython } from "../python/venv.ts";
 import {
   blameTarget,
@@ -340,55 +346,114 @@ export async function setup(
         );
       }
     }
-    // 6. One installer run for everything; when it fails, name the sibling
+    // 6. Install. One installer run for a set; when it fails, name the sibling
     // that broke it, and install the rest without it and its dependants.
-    let remaining = targets;
-    for (let round = 0; remaining.length && round < targets.length; round++) {
-      for (const t of remaining) reporter.start(t.name, "installing");
-      const r = await installEditables(installer, remaining, index);
-      if (r.ok) {
-        for (const t of remaining) {
-          outcomes.set(t.name, { name: t.name, status: "installed", extras: t.extras });
-          reporter.done(t.name, "installed");
+    const installSet = async (set: typeof targets, noDeps: boolean) => {
+      let remaining = set;
+      for (let round = 0; remaining.length && round < set.length; round++) {
+        for (const t of remaining) reporter.start(t.name, "installing");
+        const r = await installEditables(installer, remaining, { ...index, noDeps });
+        if (r.ok) {
+          for (const t of remaining) {
+            outcomes.set(t.name, { name: t.name, status: "installed", extras: t.extras });
+            reporter.done(t.name, "installed");
+          }
+          return;
         }
-        break;
-      }
-      if (options.signal?.aborted) break;
-      const culprit = blameTarget(r.output, remaining) ??
-        (remaining.length === 1 ? remaining[0] : await findCulprit(installer, remaining, index));
-      if (!culprit) {
-        for (const t of remaining) {
-          outcomes.set(t.name, {
-            name: t.name,
-            status: "failed",
-            extras: t.extras,
-            error: lastError(r.output),
-          });
-          reporter.done(t.name, "failed");
+        if (options.signal?.aborted) return;
+        const culprit = blameTarget(r.output, remaining) ??
+          (remaining.length === 1 ? remaining[0] : await findCulprit(installer, remaining, index));
+        if (!culprit) {
+          for (const t of remaining) {
+            outcomes.set(t.name, {
+              name: t.name,
+              status: "failed",
+              extras: t.extras,
+              error: lastError(r.output),
+            });
+            reporter.done(t.name, "failed");
+          }
+          return;
         }
-        break;
+        outcomes.set(culprit.name, {
+          name: culprit.name,
+          status: "failed",
+          extras: culprit.extras,
+          error: lastError(r.output),
+        });
+        reporter.done(culprit.name, "failed", lastError(r.output));
+        const blocked = dependantsOf(culprit.name, graph.nodes);
+        for (const name of blocked) {
+          const t = remaining.find((x) => x.name === name);
+          if (t) {
+            outcomes.set(name, {
+              name,
+              status: "blocked",
+              extras: t.extras,
+              error: `depends on ${culprit.name}, which failed`,
+            });
+            reporter.done(name, "blocked");
+          }
+        }
+        remaining = remaining.filter((t) => t.name !== culprit.name && !blocked.has(t.name));
       }
-      outcomes.set(culprit.name, {
-        name: culprit.name,
-        status: "failed",
-        extras: culprit.extras,
-        error: lastError(r.output),
-      });
-      reporter.done(culprit.name, "failed", lastError(r.output));
-      const blocked = dependantsOf(culprit.name, graph.nodes);
-      for (const name of blocked) {
-        const t = remaining.find((x) => x.name === name);
-        if (t) {
-          outcomes.set(name, {
-            name,
-            status: "blocked",
-            extras: t.extras,
-            error: `depends on ${culprit.name}, which failed`,
-          });
-          reporter.done(name, "blocked");
+    };
+    // pip builds one editable at a time, so the builds run in parallel: one pip
+    // per core, each with --no-deps (siblings need not be built in order without
+    // build isolation), then one pip run installs the external dependencies.
+    // uv builds in parallel itself: one run. A sibling without pyproject.toml
+    // metadata (setup.py only) hides its dependencies: then one run as well.
+    const cores = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
+    const parallel = installer.kind === "pip" && cores > 1 && targets.length > 1 &&
+      planned.every((p) => p.pyproject?.name);
+    if (!parallel) await installSet(targets, false);
+    else {
+      const chunks: (typeof targets)[] = Array.from(
+        { length: Math.min(cores, targets.length) },
+        () => [],
+      );
+      targets.forEach((t, i) => chunks[i % chunks.length].push(t));
+      await Promise.all(chunks.map((c) => installSet(c, true)));
+      const env = {
+        python_version: venvReady.python.version.split(".").slice(0, 2).join("."),
+        python_full_version: venvReady.python.version,
+      };
+      const projects = new Set(planned.map((p) => p.pyproject?.normalized));
+      const externalsOf = (p: Planned) =>
+        [...p.pyproject!.dependencies, ...p.pyproject!.optional]
+          .filter((r) => !projects.has(r.normalized) && (!r.marker || safeMarker(r.marker, env)))
+          .map(requirementString);
+      const externals = [...new Set(planned.flatMap(externalsOf))];
+      if (externals.length && !options.signal?.aborted) {
+        reporter.info(
+          `installing ${externals.length} external ${
+            externals.length === 1 ? "dependency" : "dependencies"
+          }`,
+        );
+        const r = await installRequirements(installer, externals, index);
+        if (!r.ok) {
+          const error = `external dependencies: ${lastError(r.output)}`;
+          for (const p of planned) {
+            const needs = externalsOf(p).length > 0;
+            const o = outcomes.get(p.sibling.name);
+            if (needs && o?.status === "installed") {
+              outcomes.set(p.sibling.name, { ...o, status: "failed", error });
+            }
+          }
         }
       }
-      remaining = remaining.filter((t) => t.name !== culprit.name && !blocked.has(t.name));
+      // Whatever depends on a failure is blocked, even if its own build worked.
+      const failedNames = targets.filter((t) => outcomes.get(t.name)?.status !== "installed").map((
+        t,
+      ) => t.name);
+      for (const f of failedNames) {
+        for (const name of dependantsOf(f, graph.nodes)) {
+          const o = outcomes.get(name);
+          if (o && o.status === "installed") {
+            outcomes.set(name, { ...o, status: "blocked", error: `depends on ${f}, which failed` });
+          }
+        }
+      }
     }
     const allOk = targets.every((t) => outcomes.get(t.name)?.status === "installed");
     if (allOk) await Deno.writeTextFile(stamp, print + "\n");
@@ -427,6 +492,21 @@ export async function setup(
     hooks,
     createdVenv: venvReady.created,
   };
+}
+
+function safeMarker(marker: string, env: Record<string, string>): boolean {
+  try {
+    return evaluateMarker(marker, env);
+  } catch {
+    return true;
+  }
+}
+
+/** A requirement as PEP 508 text again. */
+export function requirementString(r: Requirement): string {
+  const extras = r.extras.length ? `[${r.extras.join(",")}]` : "";
+  const what = r.url ? ` @ ${r.url}` : r.specifier;
+  return `${r.name}${extras}${what}${r.marker ? `; ${r.marker}` : ""}`;
 }
 
 function dependantsOf(
