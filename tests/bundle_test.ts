@@ -103,6 +103,27 @@ Deno.test("bundle a 6-sibling workspace and bring it up with no network", async 
     },
   );
 
+  await t.step(
+    "bootstrap --from, then a plain setup, installs from the bundle's wheels on its own",
+    async () => {
+      const meta = join(tmp.path, "two-step", "meta");
+      await Deno.mkdir(meta, { recursive: true });
+      const b1 = await wrknv(["bootstrap", "--from", out], { cwd: meta });
+      assert.equal(b1.code, 0, b1.stdout + b1.stderr);
+      const cmd = new Deno.Command("unshare", {
+        args: ["-n", Deno.execPath(), "run", "-A", "--quiet", MAIN, "setup"],
+        cwd: meta,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      });
+      const r = await cmd.output();
+      const err = new TextDecoder().decode(r.stderr);
+      assert.equal(r.code, 0, new TextDecoder().decode(r.stdout) + err);
+      assert.match(err, /installing offline from the bundle's wheels/);
+    },
+  );
+
   await t.step("a bundle with one byte changed is refused, and nothing is cloned", async () => {
     const damaged = join(tmp.path, "damaged");
     await new Deno.Command("cp", { args: ["-r", out, damaged] }).output();

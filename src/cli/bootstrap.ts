@@ -105,7 +105,10 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
   const ws = await ctx.workspace();
   const options = bootstrapOptions(ctx, flags);
   if (flags.from) {
-    options.bundle = await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd);
+    const bundles = await import("../ops/bundle.ts");
+    options.bundle = await bundles.openBundle(flags.from, ctx.cwd);
+    // A later `wrknv setup` installs from the bundle's wheels on its own.
+    await bundles.rememberBundle(ws, options.bundle);
   }
   const { bootstrap } = await import("../ops/bootstrap.ts");
   const { selectSiblings } = await import("../ops/select.ts");

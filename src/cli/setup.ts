@@ -105,9 +105,19 @@ export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<num
     style: ctx.errStyle,
     quietStatuses: ["installed"],
   });
+  const options = setupOptions(ctx, flags);
+  const wheels = await (await import("../ops/bundle.ts")).rememberedWheels(ws);
+  if (wheels && !options.findLinks?.includes(wheels)) {
+    // Bootstrapped from a bundle: install from its wheels, offline.
+    options.offline = true;
+    options.findLinks = [...(options.findLinks ?? []), wheels];
+    if (!ctx.quiet && !ctx.json) {
+      ctx.err(`installing offline from the bundle's wheels (${wheels})\n`);
+    }
+  }
   let result: SetupResult;
   try {
-    result = await setup(ws, setupOptions(ctx, flags), reporter);
+    result = await setup(ws, options, reporter);
   } finally {
     if ("end" in reporter) (reporter as { end(): void }).end();
   }

@@ -347,3 +347,30 @@ export async function openBundle(path: string, cwd: string): Promise<OpenedBundl
     repo: (name) => join(dir, "repos", `${name}.bundle`),
   };
 }
+
+/** Remember, for `wrknv setup`, that this workspace came from a bundle. */
+export async function rememberBundle(
+  ws: Pick<Workspace, "configDir">,
+  bundle: OpenedBundle,
+): Promise<void> {
+  const { ensureStateDir } = await import("./run_lock.ts");
+  const dir = await ensureStateDir(ws);
+  await Deno.writeTextFile(
+    join(dir, "bundle.json"),
+    JSON.stringify({ dir: bundle.dir, wheels: bundle.wheels }) + "\n",
+  );
+}
+
+/** The wheel directory of the bundle this workspace was bootstrapped from, when it is still there. */
+export async function rememberedWheels(ws: Pick<Workspace, "configDir">): Promise<string | null> {
+  try {
+    const { stateDir } = await import("./run_lock.ts");
+    const doc = JSON.parse(await Deno.readTextFile(join(stateDir(ws), "bundle.json")));
+    if (typeof doc.wheels === "string" && (await Deno.stat(doc.wheels)).isDirectory) {
+      return doc.wheels;
+    }
+  } catch {
+    // none
+  }
+  return null;
+}
