@@ -181,6 +181,10 @@ export async function ensureVenv(
     ]
     : [base.path, "-m", "venv", ...(options.withPip === false ? ["--without-pip"] : []), venv];
   const r = await run(cmd, { signal: options.signal, timeoutMs: 300_000 });
+  if (r.aborted || r.code !== 0) {
+    // It did not exist before this run: remove what was half made, so a re-run starts clean.
+    await Deno.remove(venv, { recursive: true }).catch(() => {});
+  }
   if (r.aborted) throw new WrknvError("interrupted while making the venv", { exitCode: 130 });
   if (r.code !== 0) {
     throw new WrknvError(`could not make the venv at ${venv}: ${lastLine(r.stderr || r.stdout)}`);
