@@ -86,11 +86,8 @@ export function buildGraph(
       const target = p?.normalized && req.normalized === p.normalized
         ? undefined
         : byProject.get(req.normalized);
-      // Only a project name match counts; a sibling's own name is matched too, for siblings without [project].
-      if (
-        target && target !== s.name &&
-        pyprojects[siblings.findIndex((x) => x.name === target)] !== undefined
-      ) {
+      // A dependency names a sibling by its project name (or, without [project], its sibling name).
+      if (target && target !== s.name) {
         if (!deps.has(target)) deps.set(target, "pyproject");
       } else if (!target) (external[s.name] ??= []).push(req);
     }
