@@ -190,6 +190,8 @@ Deno.test("import names from the layout", async (t) => {
     ]],
     ["module", ["single.py", "setup.py"], "single", ["single"]],
     ["src module", ["src/tool.py"], "tool", ["tool"]],
+    ["src package named like a skipped directory", ["src/tools/__init__.py"], "tools", ["tools"]],
+    ["flat: src/ is never a namespace", ["src/x.txt", "pkg/__init__.py"], "pkg", ["pkg"]],
     ["prefers the project's package", ["alpha/__init__.py", "beta/__init__.py"], "beta", ["beta"]],
     ["nothing: the project name", ["README.md"], "Some.Project-Name", ["some_project_name"]],
   ];

@@ -54,17 +54,18 @@ async function isFile(path: string): Promise<boolean> {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Packages in `dir`: regular ones by name, namespace ones as `ns.sub` (one level deep). */
-async function packagesIn(dir: string, options: { modules: boolean }): Promise<string[]> {
+async function packagesIn(
+  dir: string,
+  options: { modules: boolean; exclude: boolean },
+): Promise<string[]> {
   const found: string[] = [];
   for (const e of await entries(dir)) {
     if (
       e.name.startsWith(".") ||
       e.name.startsWith("_") && e.name !== "__init__.py" && !IDENT.test(e.name)
     ) continue;
-    if (
-      e.isDirectory && IDENT.test(e.name) && !NOT_PACKAGES.has(e.name) &&
-      !e.name.endsWith(".egg-info")
-    ) {
+    const excluded = options.exclude && (NOT_PACKAGES.has(e.name) || e.name === "src");
+    if (e.isDirectory && IDENT.test(e.name) && !excluded && !e.name.endsWith(".egg-info")) {
       if (await isFile(join(dir, e.name, "__init__.py"))) {
         found.push(e.name);
         continue;
@@ -94,9 +95,10 @@ export async function discoverImportNames(
   dir: string,
   options: { project?: string | null } = {},
 ): Promise<string[]> {
-  const src = await packagesIn(join(dir, "src"), { modules: true });
+  // Under src/ everything is the project's (a package may well be called "tools").
+  const src = await packagesIn(join(dir, "src"), { modules: true, exclude: false });
   if (src.length) return src;
-  const flat = await packagesIn(dir, { modules: false });
+  const flat = await packagesIn(dir, { modules: false, exclude: true });
   const guess = (options.project ?? "").toLowerCase().replace(/[-.]+/g, "_");
   if (flat.length) {
     // Prefer the package named like the project when there is one.
