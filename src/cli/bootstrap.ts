@@ -101,14 +101,17 @@ export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
 
 /** Run `wrknv bootstrap`. */
 export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Promise<number> {
-  if (flags.from) await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from);
-  const ws = await ctx.workspace();
   const options = bootstrapOptions(ctx, flags);
   if (flags.from) {
+    // Verify the bundle before anything else touches the disk.
     const bundles = await import("../ops/bundle.ts");
     options.bundle = await bundles.openBundle(flags.from, ctx.cwd);
+    await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from);
+  }
+  const ws = await ctx.workspace();
+  if (options.bundle) {
     // A later `wrknv setup` installs from the bundle's wheels on its own.
-    await bundles.rememberBundle(ws, options.bundle);
+    await (await import("../ops/bundle.ts")).rememberBundle(ws, options.bundle);
   }
   const { bootstrap } = await import("../ops/bootstrap.ts");
   const { selectSiblings } = await import("../ops/select.ts");

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError, WrknvError } from "../errors.ts";
-import { CONFIG_FILE } from "../config/load.ts";
+import { CONFIG_FILE } from "../config/paths.ts";
 import { writeFileAtomic } from "../config/atomic.ts";
 import type { Installer } from "../config/types.ts";
 import { type InitAnswers, initWorkspace, type SiblingAnswer } from "../ops/init.ts";

@@ -16,6 +16,9 @@ export type UpFlags = BootstrapFlags & SetupFlags & { from?: string };
 
 /** Run `wrknv up`. */
 export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
+  const verified = flags.from
+    ? await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd)
+    : undefined;
   if (flags.from) await adoptBundleConfig(ctx, flags.from);
   const ws = await ctx.workspace();
   const s = ctx.style;

@@ -9,18 +9,18 @@
  * @module
  */
 import { parse, TomlError } from "smol-toml";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
+
+export { CONFIG_FILE, displayPath, isInside };
 import { configSchema, type RawConfig } from "./schema.ts";
 import { formatKeyPath, type KeyPath, locateKey } from "./locate.ts";
 import { didYouMean } from "./suggest.ts";
 import { checkRepoUrl } from "./url.ts";
 import type { Sibling, Workspace } from "./types.ts";
 import { parseSpecifierSet } from "../python/pep.ts";
-
-/** The config file's name. */
-export const CONFIG_FILE = "wrknv.toml";
 
 /** Where a config problem is, for the one-line message. */
 interface Where {
@@ -117,12 +117,6 @@ function schemaError(where: Where, data: unknown, issue: z.core.$ZodIssue): neve
   }
 }
 
-/** Where the user sees a file: relative to the working directory when inside it. */
-export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
-}
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function checkName(where: Where, path: KeyPath, name: string, what: string): void {
@@ -143,12 +137,6 @@ function checkName(where: Where, path: KeyPath, name: string, what: string): voi
       } must start with a letter or digit and hold only letters, digits, ".", "_" and "-"`,
     );
   }
-}
-
-/** True when `child` is `parent` or lies inside it (both absolute, normalised). */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
 function findCycle(siblings: readonly { name: string; dependsOn: string[] }[]): string[] | null {

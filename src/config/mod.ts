@@ -6,10 +6,11 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { CONFIG_FILE, displayPath, isInside, parseConfig } from "./load.ts";
+import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 import type { Workspace } from "./types.ts";
+import { VERSION } from "../version.ts";
 
-export { CONFIG_FILE, displayPath, isInside, parseConfig } from "./load.ts";
+export { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 export type { Hooks, Installer, PythonSettings, Sibling, Workspace } from "./types.ts";
 
 /** Where to look for wrknv.toml. */
@@ -98,6 +99,66 @@ export async function checkSymlinks(ws: Workspace, displayName: string): Promise
 /** Options for {@link loadWorkspace}. */
 export type LoadOptions = FindOptions;
 
+/** Bump when the resolved Workspace changes shape or meaning. */
+const CACHE_FORMAT = 1;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The resolved workspace from the last load of this exact file, when there is
+ * one: every command would otherwise parse and check the same text again
+ * (smol-toml and zod are a third of a command's start-up). Kept in the
+ * workspace's own state directory; keyed by the file's sha256, its path and
+ * the wrknv version.
+ */
+async function cached(path: string, hash: string): Promise<Workspace | null> {
+  try {
+    const doc = JSON.parse(
+      await Deno.readTextFile(join(dirname(path), ".wrknv", "config-cache.json")),
+    );
+    if (
+      doc.format === CACHE_FORMAT && doc.version === VERSION && doc.path === path &&
+      doc.hash === hash
+    ) {
+      return doc.workspace as Workspace;
+    }
+  } catch {
+    // no cache, or not ours
+  }
+  return null;
+}
+
+async function remember(ws: Workspace, hash: string): Promise<void> {
+  try {
+    const { ensureStateDir } = await import("./state.ts");
+    const dir = await ensureStateDir(ws);
+    const { writeFileAtomic } = await import("./atomic.ts");
+    const doc = {
+      format: CACHE_FORMAT,
+      version: VERSION,
+      path: ws.configPath,
+      hash,
+      workspace: ws,
+    };
+    await writeFileAtomic(join(dir, "config-cache.json"), JSON.stringify(doc));
+  } catch {
+    // A read-only meta-repository: no cache, no harm.
+  }
+}
+
+/** Parse and check wrknv.toml text (loads the parser only when it is needed). */
+export async function parseConfig(
+  text: string,
+  configPath: string,
+  options: { displayName?: string } = {},
+): Promise<Workspace> {
+  const { parseConfig } = await import("./load.ts");
+  return parseConfig(text, configPath, options);
+}
+
 /**
  * Find, read, validate and resolve wrknv.toml.
  *
@@ -114,7 +175,14 @@ export async function loadWorkspace(options: LoadOptions): Promise<Workspace> {
     );
   }
   const displayName = displayPath(path, options.cwd);
-  const ws = parseConfig(text, path, { displayName });
+  const hash = await sha256Hex(text);
+  let ws = await cached(path, hash);
+  if (!ws) {
+    ws = await parseConfig(text, path, { displayName });
+    await checkSymlinks(ws, displayName);
+    await remember(ws, hash);
+    return ws;
+  }
   await checkSymlinks(ws, displayName);
   return ws;
 }

@@ -6,7 +6,8 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { checkSymlinks, displayPath, findConfig, parseConfig } from "../config/mod.ts";
+import { checkSymlinks, displayPath, findConfig } from "../config/mod.ts";
+import { parseConfig } from "../config/load.ts";
 import { writeFileAtomic } from "../config/atomic.ts";
 import { addSibling, removeSibling } from "../config/edit.ts";
 import type { SiblingSpec } from "../config/render.ts";

@@ -10,25 +10,8 @@ import { hostname } from "node:os";
 import { WrknvError } from "../errors.ts";
 import type { Workspace } from "../config/types.ts";
 
-/** Where wrknv keeps per-workspace state, beside wrknv.toml. */
-export function stateDir(ws: Pick<Workspace, "configDir">): string {
-  return join(ws.configDir, ".wrknv");
-}
-
-/** Make the state directory, with a .gitignore so git never shows it. */
-export async function ensureStateDir(ws: Pick<Workspace, "configDir">): Promise<string> {
-  const dir = stateDir(ws);
-  await Deno.mkdir(dir, { recursive: true });
-  const ignore = join(dir, ".gitignore");
-  try {
-    await Deno.writeTextFile(ignore, "# wrknv's own state; never committed\n*\n", {
-      createNew: true,
-    });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
-  return dir;
-}
+export { ensureStateDir, stateDir } from "../config/state.ts";
+import { ensureStateDir } from "../config/state.ts";
 
 interface Holder {
   pid: number;

@@ -8,7 +8,7 @@
 import { basename, resolve } from "node:path";
 import { checkbox, confirm, input, select } from "@inquirer/prompts";
 import { InterruptedError } from "../errors.ts";
-import { CONFIG_FILE } from "../config/load.ts";
+import { CONFIG_FILE } from "../config/paths.ts";
 import { checkRepoUrl } from "../config/url.ts";
 import type { Installer } from "../config/types.ts";
 import { initWorkspace, nameFromUrl, type SiblingAnswer } from "../ops/init.ts";
