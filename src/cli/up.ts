@@ -26,9 +26,7 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
   const heading = (text: string) => {
     if (!ctx.json && !ctx.quiet) ctx.out(`\n${s.bold(`▸ ${text}`)}\n`);
   };
-  const bundle = flags.from
-    ? await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd)
-    : undefined;
+  const bundle = verified;
 
   heading("bootstrap");
   const { bootstrap } = await import("../ops/bootstrap.ts");
