@@ -32,11 +32,21 @@ export class WrknvError extends Error {
   }
 }
 
+/** `message` with every control character written as an escape (`\n`, `\u0007`). */
+export function oneLine(message: string): string {
+  // deno-lint-ignore no-control-regex
+  return message.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Bad input: a config file, a flag or an argument. Exit code 2, nothing changed on disk. */
 export class ConfigError extends WrknvError {
-  /** Make a config or usage error (exit code 2). */
+  /**
+   * Make a config or usage error (exit code 2). Control characters in the
+   * message (a newline in a quoted value, say) are escaped, so the message is
+   * always one line.
+   */
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, { ...options, exitCode: ExitCode.usage });
+    super(oneLine(message), { ...options, exitCode: ExitCode.usage });
     this.name = "ConfigError";
   }
 }
