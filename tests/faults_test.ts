@@ -57,6 +57,7 @@ Deno.test("kill -9 during wrknv add and wrknv lock: the file is the old one or t
   }
   assert.ok(seen.size >= 1);
 
+  await Deno.writeTextFile(ws.config, old);
   const lockPath = join(ws.meta, "wrknv.lock");
   assert.equal((await wrknv(["lock"], { cwd: ws.meta })).code, 0);
   const oldLock = await Deno.readTextFile(lockPath);
