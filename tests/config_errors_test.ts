@@ -15,6 +15,8 @@ const sib = (name: string, extra = "") =>
 interface Case {
   name: string;
   toml: string;
+  /** Make something on disk first (in the directory that holds meta/). */
+  prepare?: (dir: string) => Promise<void>;
   /** The start of the message: file, line or key path. */
   at: string;
   /** What the rest of the line must say. */
@@ -333,10 +335,47 @@ const cases: Case[] = [
     at: "wrknv.toml:7: siblings[0].groups[0]:",
     says: /group "core libs"/,
   },
+  {
+    name: "path through a symlink that leads outside the root",
+    toml: HEAD + sib("a", 'path = "../escape/a"\n'),
+    prepare: (dir) => Deno.symlink("/usr", `${dir}/escape`),
+    at: "wrknv.toml: siblings[0].path:",
+    says: /reached through a symbolic link that leads outside the workspace root/,
+  },
+  {
+    name: "name with a backslash",
+    toml: HEAD + '\n[[siblings]]\nname = "a\\\\b"\nrepo = "x"\n',
+    at: "wrknv.toml:5: siblings[0].name:",
+    says: /path separator/,
+  },
+  {
+    name: "revision with a space",
+    toml: HEAD + sib("a", 'revision = "main branch"\n'),
+    at: "wrknv.toml:7: siblings[0].revision:",
+    says: /invalid revision "main branch"/,
+  },
+  {
+    name: "url with a newline",
+    toml: HEAD + '\n[[siblings]]\nname = "a"\nrepo = "https://h/a.git\\nxyz"\n',
+    at: "wrknv.toml:6: siblings[0].repo:",
+    says: /control character/,
+  },
+  {
+    name: "another remote helper",
+    toml: HEAD + '\n[[siblings]]\nname = "a"\nrepo = "testgit::/tmp/x"\n',
+    at: "wrknv.toml:6: siblings[0].repo:",
+    says: /"testgit::"/,
+  },
+  {
+    name: "ssh user as an option",
+    toml: HEAD + '\n[[siblings]]\nname = "a"\nrepo = "ssh://-oProxyCommand=x@host/repo"\n',
+    at: "wrknv.toml:6: siblings[0].repo:",
+    says: /beginning with "-"/,
+  },
 ];
 
-Deno.test("config errors: at least 40 cases", () => {
-  assert.ok(cases.length >= 40, `only ${cases.length} cases`);
+Deno.test("config errors: at least 60 cases", () => {
+  assert.ok(cases.length >= 60, `only ${cases.length} cases`);
 });
 
 for (const c of cases) {
@@ -346,6 +385,7 @@ for (const c of cases) {
       const meta = join(dir, "meta");
       await Deno.mkdir(meta);
       await Deno.writeTextFile(join(meta, "wrknv.toml"), c.toml);
+      await c.prepare?.(dir);
       const before = await snapshot(dir);
       const r = await wrknv(["config"], { cwd: meta });
       assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
