@@ -15,14 +15,7 @@ import { renderBootstrap } from "./bootstrap.ts";
 import { renderSetup, setupJson } from "./setup.ts";
 import { renderValidate, validateJson } from "./validate.ts";
 import { type Context, printJson } from "./context.ts";
-
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
-}
+import { isDir } from "../fs.ts";
 
 /** Run `wrknv demo`. */
 export async function demoCommand(ctx: Context, flags: { keep?: string }): Promise<number> {

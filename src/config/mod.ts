@@ -9,6 +9,7 @@ import { ConfigError } from "../errors.ts";
 import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 import type { Workspace } from "./types.ts";
 import { VERSION } from "../version.ts";
+import { isFile } from "../fs.ts";
 
 export { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 export type { Hooks, Installer, PythonSettings, Sibling, Workspace } from "./types.ts";
@@ -19,14 +20,6 @@ export interface FindOptions {
   cwd: string;
   /** An explicit `--config` file, relative to `cwd`. */
   config?: string;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /**

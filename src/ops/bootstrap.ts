@@ -22,6 +22,7 @@ import { type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
 import { cacheable, updateMirror } from "./cache.ts";
+import { exists } from "../fs.ts";
 
 /** What happened to one sibling. */
 export type BootstrapStatus =
@@ -121,15 +122,6 @@ async function inspect(path: string): Promise<Kind> {
   if (await exists(join(path, ".git"))) return "repo";
   for await (const _ of Deno.readDir(path)) return "dir";
   return "empty-dir";
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pidAlive(pid: number): boolean {

@@ -16,6 +16,7 @@ import { inspectVenv, venvPython } from "../python/venv.ts";
 import { inspectEnvironment } from "../python/install.ts";
 import { SYSTEM_WHEELS } from "./setup.ts";
 import { type Selection, selectSiblings } from "./select.ts";
+import { exists } from "../fs.ts";
 
 /** The manifest's file name inside a bundle. */
 export const MANIFEST = "wrknv-bundle.json";
@@ -63,15 +64,6 @@ async function walkFiles(dir: string, rel = ""): Promise<string[]> {
     else if (e.isFile) out.push(r);
   }
   return out.sort();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

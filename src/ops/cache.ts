@@ -14,6 +14,7 @@ import * as git from "../git/mod.ts";
 import { run } from "../proc/mod.ts";
 import { checkRepoUrl } from "../config/url.ts";
 import { nameFromUrl } from "./init.ts";
+import { exists } from "../fs.ts";
 
 /** The cache directory. */
 export function cacheDir(): string {
@@ -42,15 +43,6 @@ export async function mirrorPath(url: string): Promise<string> {
 }
 
 const USED = "wrknv-last-used";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Make or update the mirror of `url`; returns its path, or null when it could

@@ -30,6 +30,7 @@ import type { Reporter } from "./reporter.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock, ensureStateDir } from "./run_lock.ts";
 import { fileSha256, isTrusted } from "./trust.ts";
+import { isDir, readText } from "../fs.ts";
 
 /** One sibling's outcome. */
 export interface SetupSibling {
@@ -92,22 +93,6 @@ interface Planned {
   sibling: Sibling;
   pyproject: Pyproject | null;
   hasSetupPy: boolean;
-}
-
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
-}
-
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /** Decide uv or pip from the setting and PATH. */

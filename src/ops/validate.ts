@@ -14,6 +14,7 @@ import { findInterpreter, inspectVenv, lastLine, venvPython } from "../python/ve
 import { inspectEnvironment } from "../python/install.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
+import { isDir, readText } from "../fs.ts";
 
 /** How a check came out. `info` is shown but never counts against the workspace. */
 export type CheckStatus = "ok" | "warn" | "error" | "info";
@@ -71,22 +72,6 @@ for sibling, names in todo.items():
             out[key] = (lines[-1] if lines else repr(e)).strip()
 print(json.dumps(out))
 `;
-
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
-}
 
 async function checkSibling(
   s: Sibling,
