@@ -52,6 +52,25 @@ export interface StatusOptions {
   signal?: AbortSignal;
 }
 
+/** The state of a sibling that is not there. */
+function absent(name: string, path: string): SiblingStatus {
+  return {
+    name,
+    path,
+    present: false,
+    branch: null,
+    head: null,
+    upstream: null,
+    ahead: 0,
+    behind: 0,
+    staged: 0,
+    unstaged: 0,
+    untracked: 0,
+    conflicted: 0,
+    stash: 0,
+  };
+}
+
 /** The default parallelism of local git commands. */
 export const LOCAL_JOBS = 8;
 
@@ -62,21 +81,7 @@ export async function workspaceStatus(
 ): Promise<SiblingStatus[]> {
   const siblings = selectSiblings(ws, options.selection);
   const results = await pool(siblings, async (s): Promise<SiblingStatus> => {
-    const empty: SiblingStatus = {
-      name: s.name,
-      path: s.path,
-      present: false,
-      branch: null,
-      head: null,
-      upstream: null,
-      ahead: 0,
-      behind: 0,
-      staged: 0,
-      unstaged: 0,
-      untracked: 0,
-      conflicted: 0,
-      stash: 0,
-    };
+    const empty = absent(s.name, s.path);
     try {
       await Deno.lstat(`${s.path}/.git`);
     } catch {
@@ -103,21 +108,8 @@ export async function workspaceStatus(
     }
   }, { limit: options.jobs ?? (options.fetch ? 8 : LOCAL_JOBS), signal: options.signal });
   return results.map((r, i) =>
-    r.status === "fulfilled" ? r.value : {
-      name: siblings[i].name,
-      path: siblings[i].path,
-      present: false,
-      branch: null,
-      head: null,
-      upstream: null,
-      ahead: 0,
-      behind: 0,
-      staged: 0,
-      unstaged: 0,
-      untracked: 0,
-      conflicted: 0,
-      stash: 0,
-      error: (r.reason as Error).message,
-    }
+    r.status === "fulfilled"
+      ? r.value
+      : { ...absent(siblings[i].name, siblings[i].path), error: (r.reason as Error).message }
   );
 }
