@@ -2,39 +2,62 @@
 import assert from "node:assert/strict";
 import {
   buildGraph,
+  type Dep,
+  describeCycle,
   findCycles,
+  type GraphInput,
   type GraphNode,
   layerViolations,
   toDot,
   toJson,
   toMermaid,
   topoLayers,
+  type Via,
 } from "../src/graph/mod.ts";
-import { readPyproject } from "../src/python/pep.ts";
+import { formatRequirement, type MarkerEnv, readPyproject } from "../src/python/pep.ts";
 import { ConfigError } from "../src/errors.ts";
 
-const node = (name: string, index: number, deps: string[], layer?: string): GraphNode => ({
-  name,
-  index,
-  layer,
-  deps: deps.map((d) => ({ name: d, via: "pyproject" as const })),
-});
+/** A node; a dep written `x:depends_on` (or `:extra`, `:group`) says where it comes from. */
+function node(name: string, index: number, deps: string[], layer?: string): GraphNode {
+  return {
+    name,
+    index,
+    ...(layer ? { layer } : {}),
+    deps: deps.map((d): Dep => {
+      const [dep, via = "pyproject"] = d.split(":");
+      return { name: dep, via: via as Via };
+    }),
+  };
+}
 
-Deno.test("topological layers, ties in file order", async (t) => {
+Deno.test("topological layers: Kahn levels, ties in config order", async (t) => {
   const table: [string, GraphNode[], string[][]][] = [
-    ["independent", [node("a", 0, []), node("b", 1, [])], [["a", "b"]]],
+    ["independent", [node("a", 0, []), node("b", 1, []), node("c", 2, [])], [["a", "b", "c"]]],
     ["chain", [node("c", 0, ["b"]), node("b", 1, ["a"]), node("a", 2, [])], [["a"], ["b"], ["c"]]],
     ["diamond", [
       node("top", 0, ["l", "r"]),
       node("r", 1, ["base"]),
       node("l", 2, ["base"]),
       node("base", 3, []),
-    ], [
-      ["base"],
-      ["r", "l"],
-      ["top"],
-    ]],
-    ["unknown deps ignored", [node("a", 0, ["not-a-sibling"])], [["a"]]],
+    ], [["base"], ["r", "l"], ["top"]]],
+    ["ties follow the config index, not the array order", [
+      node("z", 2, []),
+      node("y", 0, []),
+      node("x", 1, []),
+    ], [["y", "x", "z"]]],
+    ["a node waits for its deepest dependency", [
+      node("app", 0, ["lib", "core"]),
+      node("lib", 1, ["core"]),
+      node("core", 2, []),
+      node("tool", 3, []),
+    ], [["core", "tool"], ["lib"], ["app"]]],
+    ["every kind of edge orders", [
+      node("a", 0, ["b:depends_on", "c:extra", "d:group"]),
+      node("b", 1, []),
+      node("c", 2, []),
+      node("d", 3, []),
+    ], [["b", "c", "d"], ["a"]]],
+    ["dependencies on unknown names are ignored", [node("a", 0, ["not-a-sibling"])], [["a"]]],
     ["empty", [], []],
   ];
   for (const [name, nodes, want] of table) {
@@ -42,94 +65,446 @@ Deno.test("topological layers, ties in file order", async (t) => {
   }
 });
 
-Deno.test("cycles are named, with where each edge comes from", () => {
-  const two = [node("a", 0, ["b"]), node("b", 1, ["a"])];
-  assert.deepEqual(findCycles(two), [["a", "b", "a"]]);
-  const three: GraphNode[] = [
-    node("a", 0, ["b"]),
-    { name: "b", index: 1, deps: [{ name: "c", via: "depends_on" }] },
-    node("c", 2, ["a"]),
+Deno.test("cycles: found, named, and refused by topoLayers", async (t) => {
+  const table: [string, GraphNode[], string[][], string | null][] = [
+    ["none", [node("a", 0, ["b"]), node("b", 1, [])], [], null],
+    [
+      "two",
+      [node("a", 0, ["b"]), node("b", 1, ["a"])],
+      [["a", "b", "a"]],
+      "dependency cycle: a -> b -> a",
+    ],
+    [
+      "three, one edge declared",
+      [node("a", 0, ["b"]), node("b", 1, ["c:depends_on"]), node("c", 2, ["a"])],
+      [["a", "b", "c", "a"]],
+      "dependency cycle: a -> b -> c (depends_on) -> a",
+    ],
+    [
+      "starts at the first node in config order",
+      [node("c", 2, ["a"]), node("b", 1, ["c"]), node("a", 0, ["b"])],
+      [["a", "b", "c", "a"]],
+      "dependency cycle: a -> b -> c -> a",
+    ],
+    [
+      "a cycle beside a healthy part",
+      [node("ok", 0, []), node("x", 1, ["ok", "y"]), node("y", 2, ["x:extra"])],
+      [["x", "y", "x"]],
+      "dependency cycle: x -> y -> x (extra)",
+    ],
+    [
+      "two separate cycles",
+      [node("a", 0, ["b"]), node("b", 1, ["a"]), node("c", 2, ["d"]), node("d", 3, ["c"])],
+      [["a", "b", "a"], ["c", "d", "c"]],
+      "dependency cycle: a -> b -> a",
+    ],
   ];
+  for (const [name, nodes, cycles, message] of table) {
+    await t.step(name, () => {
+      assert.deepEqual(findCycles(nodes), cycles);
+      if (message === null) assert.doesNotThrow(() => topoLayers(nodes));
+      else {
+        assert.throws(
+          () => topoLayers(nodes),
+          (e) => e instanceof ConfigError && e.exitCode === 2 && e.message === message,
+        );
+        assert.equal(`dependency cycle: ${describeCycle(cycles[0], nodes)}`, message);
+      }
+    });
+  }
+});
+
+/** A pyproject.toml text from its parts (`[project]` left out when `name` is null). */
+function pyproject(
+  name: string | null,
+  deps: string[],
+  more: { extras?: Record<string, string[]>; groups?: Record<string, (string | [string])[]> } = {},
+): string {
+  let text = name === null ? "[tool.other]\n" : `[project]\nname = ${JSON.stringify(name)}\n`;
+  if (name !== null) text += `dependencies = ${JSON.stringify(deps)}\n`;
+  if (more.extras) {
+    text += "[project.optional-dependencies]\n";
+    for (const [k, v] of Object.entries(more.extras)) text += `${k} = ${JSON.stringify(v)}\n`;
+  }
+  if (more.groups) {
+    // A group item in brackets, `["lint"]`, is `{ include-group = "lint" }`.
+    text += "[dependency-groups]\n";
+    for (const [k, v] of Object.entries(more.groups)) {
+      const items = v.map((x) =>
+        typeof x === "string" ? JSON.stringify(x) : `{ include-group = ${JSON.stringify(x[0])} }`
+      );
+      text += `${k} = [${items.join(", ")}]\n`;
+    }
+  }
+  return text;
+}
+
+interface Case {
+  name: string;
+  /** Sibling name, its pyproject.toml (null: none) and its depends_on. */
+  siblings: [string, string | null, string[]?][];
+  extras?: string[];
+  env?: MarkerEnv;
+  groups?: boolean;
+  /** Each node's edges as `name:via`. */
+  deps: Record<string, string[]>;
+  external?: Record<string, string[]>;
+  dropped?: string[];
+  layers?: string[][];
+}
+
+Deno.test("buildGraph: names, markers, extras, groups, depends_on", async (t) => {
+  const cases: Case[] = [
+    {
+      name: "spelling differences match the project name",
+      siblings: [
+        ["app", pyproject("app", ['Foo_Bar[extra]>=1; python_version>="3"', "Zope.Thing"])],
+        ["foo-bar-repo", pyproject("foo-bar", [])],
+        ["zope", pyproject("zope-thing", [])],
+      ],
+      deps: { app: ["foo-bar-repo:pyproject", "zope:pyproject"], "foo-bar-repo": [], zope: [] },
+      layers: [["foo-bar-repo", "zope"], ["app"]],
+    },
+    {
+      name: "a marker that excludes a dependency",
+      siblings: [
+        ["app", pyproject("app", ['lib; python_version < "3"', 'win; sys_platform == "win32"'])],
+        ["lib", pyproject("lib", [])],
+        ["win", pyproject("win", [])],
+      ],
+      deps: { app: [], lib: [], win: [] },
+      layers: [["app", "lib", "win"]],
+    },
+    {
+      name: "markers follow the env given",
+      siblings: [
+        ["app", pyproject("app", ['backport; python_version < "3.11"'])],
+        ["backport", pyproject("backport", [])],
+      ],
+      env: { python_version: "3.10" },
+      deps: { app: ["backport:pyproject"], backport: [] },
+      layers: [["backport"], ["app"]],
+    },
+    {
+      name: "external packages are listed, not edges; self-dependencies are ignored",
+      siblings: [
+        ["lib", pyproject("lib", ["requests>=2", "LIB[extra]", 'attrs; python_version < "3"'])],
+      ],
+      deps: { lib: [] },
+      external: { lib: ["requests>=2"] },
+      layers: [["lib"]],
+    },
+    {
+      name: "extras present on only some packages",
+      siblings: [
+        ["a", pyproject("a", [], { extras: { dev: ["b", "pytest"] } })],
+        ["b", pyproject("b", [], { extras: { docs: ["c"] } })],
+        ["c", pyproject("c", [])],
+      ],
+      extras: ["dev"],
+      deps: { a: ["b:extra"], b: [], c: [] },
+      external: { a: ["pytest"] },
+      layers: [["b", "c"], ["a"]],
+    },
+    {
+      name: "include-group resolves to the included group's siblings",
+      siblings: [
+        ["a", pyproject("a", [], { groups: { lint: ["b"], test: [["lint"]] } })],
+        ["b", pyproject("b", [])],
+      ],
+      deps: { a: ["b:group"], b: [] },
+      layers: [["b"], ["a"]],
+    },
+    {
+      name: "groups can be left out",
+      siblings: [
+        ["a", pyproject("a", [], { groups: { test: ["b"] } })],
+        ["b", pyproject("b", [])],
+      ],
+      groups: false,
+      deps: { a: [], b: [] },
+      layers: [["a", "b"]],
+    },
+    {
+      name: "depends_on adds edges; unknown names and itself are ignored",
+      siblings: [
+        ["a", pyproject("a", []), ["b", "a", "elsewhere"]],
+        ["b", null],
+      ],
+      deps: { a: ["b:depends_on"], b: [] },
+      layers: [["b"], ["a"]],
+    },
+    {
+      name: "a base dependency wins over the same edge from depends_on or an extra",
+      siblings: [
+        ["a", pyproject("a", ["b"], { extras: { dev: ["b", "c"] } }), ["b", "c"]],
+        ["b", pyproject("b", [])],
+        ["c", pyproject("c", [])],
+      ],
+      extras: ["dev"],
+      deps: { a: ["b:pyproject", "c:depends_on"], b: [], c: [] },
+      layers: [["b", "c"], ["a"]],
+    },
+    {
+      name: "a sibling without [project] is matched by its own name",
+      siblings: [
+        ["app", pyproject("app", ["legacy_tool"])],
+        ["legacy-tool", pyproject(null, [])],
+        ["old", null],
+      ],
+      deps: { app: ["legacy-tool:pyproject"], "legacy-tool": [], old: [] },
+      layers: [["legacy-tool", "old"], ["app"]],
+    },
+    {
+      name: "a sibling's own name does not match when its project is named otherwise",
+      siblings: [
+        ["app", pyproject("app", ["foundation"])],
+        ["foundation", pyproject("provide-foundation", [])],
+      ],
+      deps: { app: [], foundation: [] },
+      external: { app: ["foundation"] },
+      layers: [["app", "foundation"]],
+    },
+    {
+      name: "a dev extra that closes a cycle is dropped, not an error",
+      siblings: [
+        ["foundation", pyproject("foundation", [], { extras: { dev: ["testkit"] } })],
+        ["testkit", pyproject("testkit", ["foundation"])],
+      ],
+      extras: ["dev"],
+      deps: { foundation: [], testkit: ["foundation:pyproject"] },
+      dropped: ["foundation -> testkit (extra): foundation > testkit > foundation"],
+      layers: [["foundation"], ["testkit"]],
+    },
+    {
+      name: "a group edge that closes a longer cycle is dropped",
+      siblings: [
+        ["a", pyproject("a", [], { groups: { test: ["c"] } })],
+        ["b", pyproject("b", ["a"])],
+        ["c", pyproject("c", ["b"])],
+      ],
+      deps: { a: [], b: ["a:pyproject"], c: ["b:pyproject"] },
+      dropped: ["a -> c (group): a > c > b > a"],
+      layers: [["a"], ["b"], ["c"]],
+    },
+    {
+      name: "soft edges that close no cycle stay",
+      siblings: [
+        ["a", pyproject("a", [], { extras: { dev: ["b"] } })],
+        ["b", pyproject("b", [], { extras: { dev: ["c"] } })],
+        ["c", pyproject("c", [])],
+      ],
+      extras: ["dev"],
+      deps: { a: ["b:extra"], b: ["c:extra"], c: [] },
+      layers: [["c"], ["b"], ["a"]],
+    },
+    {
+      name: "of two soft edges making a cycle, the first in config order stays",
+      siblings: [
+        ["a", pyproject("a", [], { extras: { dev: ["b"] } })],
+        ["b", pyproject("b", [], { extras: { dev: ["a"] } })],
+      ],
+      extras: ["dev"],
+      deps: { a: ["b:extra"], b: [] },
+      dropped: ["b -> a (extra): b > a > b"],
+      layers: [["b"], ["a"]],
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      const inputs: GraphInput[] = c.siblings.map(([name, , dependsOn = []], index) => ({
+        name,
+        index,
+        dependsOn,
+      }));
+      const pyprojects = c.siblings.map(([, text]) =>
+        text === null ? null : readPyproject(text, { extras: c.extras ?? [] })
+      );
+      const g = buildGraph(inputs, pyprojects, {
+        ...(c.env ? { env: c.env } : {}),
+        ...(c.groups === false ? { groups: false } : {}),
+      });
+      assert.deepEqual(
+        Object.fromEntries(g.nodes.map((n) => [n.name, n.deps.map((d) => `${d.name}:${d.via}`)])),
+        c.deps,
+      );
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(g.external).map(([k, v]) => [k, v.map(formatRequirement)]),
+        ),
+        c.external ?? {},
+      );
+      assert.deepEqual(
+        g.dropped.map((d) => `${d.from} -> ${d.to} (${d.via}): ${d.cycle.join(" > ")}`),
+        c.dropped ?? [],
+      );
+      if (c.layers) assert.deepEqual(topoLayers(g.nodes), c.layers);
+    });
+  }
+});
+
+Deno.test("buildGraph: a cycle of base dependencies stays, and topoLayers names it", () => {
+  const g = buildGraph(
+    [{ name: "cyc-a", index: 0, dependsOn: [] }, { name: "cyc-b", index: 1, dependsOn: [] }],
+    [
+      readPyproject(pyproject("cyc-a", ["cyc_b"]), { extras: [] }),
+      readPyproject(
+        pyproject("Cyc.B", ["CYC-A>=0"]),
+        { extras: [] },
+      ),
+    ],
+  );
+  assert.deepEqual(g.dropped, []);
   assert.throws(
-    () => topoLayers(three),
-    (e) =>
-      e instanceof ConfigError && e.message === "dependency cycle: a -> b -> c (depends_on) -> a",
+    () => topoLayers(g.nodes),
+    /^ConfigError: dependency cycle: cyc-a -> cyc-b -> cyc-a$/,
   );
 });
 
-Deno.test("buildGraph matches dependency spellings to projects, adds depends_on, skips markers that do not apply", () => {
-  const py = (name: string, deps: string[], extras: Record<string, string[]> = {}) =>
-    readPyproject(
-      `[project]\nname = "${name}"\ndependencies = [${
-        deps.map((d) => JSON.stringify(d)).join(", ")
-      }]\n` +
-        (Object.keys(extras).length
-          ? `[project.optional-dependencies]\n${
-            Object.entries(extras).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n")
-          }\n`
-          : ""),
-      { extras: ["dev"] },
-    );
-  const siblings = [
-    { name: "app", index: 0, dependsOn: ["docs-tool"] },
-    { name: "foo-bar", index: 1, dependsOn: [] },
-    { name: "lib", index: 2, dependsOn: [] },
-    { name: "docs-tool", index: 3, dependsOn: [] },
+Deno.test("layer violations: a lower layer depending on a higher one", async (t) => {
+  const layers = ["foundation", "framework", "tools"];
+  const table: [string, GraphNode[], { soft?: boolean }, string[]][] = [
+    [
+      "up is a violation, down and level are not",
+      [
+        node("f", 0, ["t"], "foundation"),
+        node("fw", 1, ["f", "fw2"], "framework"),
+        node("fw2", 2, [], "framework"),
+        node("t", 3, ["f", "fw"], "tools"),
+      ],
+      {},
+      ["f -> t (foundation < tools)"],
+    ],
+    [
+      "several, in config order",
+      [
+        node("t", 0, [], "tools"),
+        node("fw", 1, ["t"], "framework"),
+        node("f", 2, ["t", "fw"], "foundation"),
+      ],
+      {},
+      [
+        "fw -> t (framework < tools)",
+        "f -> t (foundation < tools)",
+        "f -> fw (foundation < framework)",
+      ],
+    ],
+    [
+      "nodes without a layer, or with an unknown one, are passed over",
+      [
+        node("f", 0, ["x", "u"], "foundation"),
+        node("x", 1, ["f"]),
+        node("u", 2, [], "elsewhere"),
+      ],
+      {},
+      [],
+    ],
+    [
+      "soft edges do not count by default",
+      [
+        node("f", 0, ["t:extra", "k:group"], "foundation"),
+        node("t", 1, [], "tools"),
+        node("k", 2, [], "tools"),
+      ],
+      {},
+      [],
+    ],
+    [
+      "soft edges count when asked",
+      [
+        node("f", 0, ["t:extra", "k:group"], "foundation"),
+        node("t", 1, [], "tools"),
+        node("k", 2, [], "tools"),
+      ],
+      { soft: true },
+      ["f -> t (foundation < tools)", "f -> k (foundation < tools)"],
+    ],
+    [
+      "depends_on counts",
+      [node("f", 0, ["t:depends_on"], "foundation"), node("t", 1, [], "tools")],
+      {},
+      ["f -> t (foundation < tools)"],
+    ],
   ];
-  const g = buildGraph(siblings, [
-    py("app", ['Foo_Bar[extra]>=1; python_version>="3"', "requests", 'lib; python_version < "3"'], {
-      dev: ["lib"],
-    }),
-    py("foo-bar", []),
-    py("lib", ["app"].filter(() => false)),
-    null,
-  ]);
-  assert.deepEqual(g.nodes[0].deps, [
-    { name: "foo-bar", via: "pyproject" },
-    { name: "lib", via: "pyproject" },
-    { name: "docs-tool", via: "depends_on" },
-  ]);
-  assert.deepEqual(g.external.app.map((r) => r.name), ["requests"]);
-  assert.deepEqual(topoLayers(g.nodes), [["foo-bar", "lib", "docs-tool"], ["app"]]);
+  for (const [name, nodes, options, want] of table) {
+    await t.step(name, () => {
+      assert.deepEqual(
+        layerViolations(nodes, layers, options).map((v) =>
+          `${v.from} -> ${v.to} (${v.fromLayer} < ${v.toLayer})`
+        ),
+        want,
+      );
+    });
+  }
 });
 
-Deno.test("layer violations: a lower layer depending on a higher one", () => {
+Deno.test("renderers", async (t) => {
   const nodes = [
-    node("f", 0, ["t"], "foundation"),
-    node("t", 1, ["f"], "tools"),
-    node("x", 2, ["f"]),
+    node("a", 0, [], "foundation"),
+    node("b-c", 1, ["a:depends_on"]),
+    node("b_c", 2, ["a", "b-c:extra"]),
   ];
-  assert.deepEqual(layerViolations(nodes, ["foundation", "tools"]), [
-    { from: "f", to: "t", fromLayer: "foundation", toLayer: "tools" },
-  ]);
-  assert.deepEqual(
-    layerViolations([node("t", 0, ["f"], "tools"), node("f", 1, [], "foundation")], [
-      "foundation",
-      "tools",
-    ]),
-    [],
-  );
-});
-
-Deno.test("renderers", () => {
-  const nodes = [node("a", 0, []), {
-    name: "b",
-    index: 1,
-    deps: [{ name: "a", via: "depends_on" as const }],
-  }];
   const layers = topoLayers(nodes);
-  assert.equal(
-    toDot(layers, nodes),
-    'digraph wrknv {\n  rankdir=BT;\n  node [shape=box];\n  subgraph cluster_0 {\n    label="layer 1";\n    "a";\n  }\n' +
-      '  subgraph cluster_1 {\n    label="layer 2";\n    "b";\n  }\n  "b" -> "a" [style=dashed];\n}\n',
-  );
-  assert.match(toMermaid(layers, nodes), /flowchart BT\n[\s\S]*b -\.-> a\n$/);
-  assert.deepEqual(toJson(layers, nodes), {
-    layers: [["a"], ["b"]],
-    nodes: [{ name: "a", layer: null, deps: [] }, {
-      name: "b",
-      layer: null,
-      deps: [{ name: "a", via: "depends_on" }],
-    }],
+  await t.step("dot", () => {
+    assert.equal(
+      toDot(layers, nodes),
+      [
+        "digraph wrknv {",
+        "  rankdir=BT;",
+        "  node [shape=box];",
+        "  subgraph cluster_0 {",
+        '    label="level 1";',
+        '    "a" [label="a\\nfoundation"];',
+        "  }",
+        "  subgraph cluster_1 {",
+        '    label="level 2";',
+        '    "b-c";',
+        "  }",
+        "  subgraph cluster_2 {",
+        '    label="level 3";',
+        '    "b_c";',
+        "  }",
+        '  "b-c" -> "a" [style=dashed];',
+        '  "b_c" -> "a";',
+        '  "b_c" -> "b-c" [style=dotted];',
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+  await t.step("mermaid: names that differ only in punctuation stay apart", () => {
+    assert.equal(
+      toMermaid(layers, nodes),
+      [
+        "flowchart BT",
+        '  subgraph level1["level 1"]',
+        '    n0["a"]',
+        "  end",
+        '  subgraph level2["level 2"]',
+        '    n1["b-c"]',
+        "  end",
+        '  subgraph level3["level 3"]',
+        '    n2["b_c"]',
+        "  end",
+        "  n1 -.-> n0",
+        "  n2 --> n0",
+        "  n2 -. extra .-> n1",
+        "",
+      ].join("\n"),
+    );
+  });
+  await t.step("json", () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(toJson(layers, nodes))), {
+      layers: [["a"], ["b-c"], ["b_c"]],
+      nodes: [
+        { name: "a", layer: "foundation", deps: [] },
+        { name: "b-c", layer: null, deps: [{ name: "a", via: "depends_on" }] },
+        {
+          name: "b_c",
+          layer: null,
+          deps: [{ name: "a", via: "pyproject" }, { name: "b-c", via: "extra" }],
+        },
+      ],
+    });
   });
 });

@@ -1,8 +1,16 @@
 /**
- * The dependency graph of the workspace's Python siblings: edges from
+ * The dependency graph of the workspace's Python siblings, pure: edges from
  * pyproject.toml (matched by PEP 503 name) and from `depends_on`,
- * deterministic topological layers (ties broken in file order), cycles
- * reported by name, and dependencies that go up the declared layers.
+ * deterministic topological levels (ties broken in file order), cycles
+ * reported by name, dependencies that go up the declared layers, and
+ * renderings for `wrknv graph`.
+ *
+ * Edges come in two strengths. A base dependency (`[project].dependencies`)
+ * or a declared `depends_on` is hard: a cycle of hard edges is an error. A
+ * dependency found only in a chosen extra or a dependency group is soft: it
+ * orders the install where it can, and is dropped (and reported) where it
+ * would close a cycle, the usual case being a foundation package whose
+ * `dev` extra needs the test kit that is built on it.
  *
  * @module
  */
@@ -15,8 +23,20 @@ import {
   type Requirement,
 } from "../python/pep.ts";
 
-/** Where an edge comes from. */
-export type Via = "depends_on" | "pyproject";
+/**
+ * Where an edge comes from: `pyproject` (`[project].dependencies`),
+ * `depends_on` (wrknv.toml), `extra` (a chosen extra's dependencies) or
+ * `group` (a PEP 735 dependency group). The last two are soft.
+ */
+export type Via = "pyproject" | "depends_on" | "extra" | "group";
+
+/** An edge from a node to a sibling it needs. */
+export interface Dep {
+  /** The sibling needed. */
+  name: string;
+  /** Where the edge comes from. */
+  via: Via;
+}
 
 /** A node: a sibling and the siblings it needs. */
 export interface GraphNode {
@@ -26,8 +46,8 @@ export interface GraphNode {
   index: number;
   /** Declared layer. */
   layer?: string;
-  /** Dependencies on other siblings. */
-  deps: { name: string; via: Via }[];
+  /** Dependencies on other siblings, one edge per sibling. */
+  deps: Dep[];
 }
 
 /** A sibling as the graph needs it. */
@@ -39,15 +59,38 @@ export interface GraphInput {
   /** Layer. */
   layer?: string;
   /** Declared dependencies (sibling names). */
-  dependsOn: string[];
+  dependsOn: readonly string[];
+}
+
+/** A soft edge left out because it would close a cycle. */
+export interface DroppedEdge {
+  /** The sibling that asked for it. */
+  from: string;
+  /** The sibling it named. */
+  to: string;
+  /** `extra` or `group`. */
+  via: Via;
+  /** The cycle it would have closed, from `from` back to `from`. */
+  cycle: string[];
 }
 
 /** The graph and what lies outside it. */
 export interface Graph {
   /** Nodes in file order. */
   nodes: GraphNode[];
-  /** Requirements that no sibling provides, by sibling. */
+  /**
+   * Requirements no sibling provides, by sibling: the base dependencies and
+   * those of the chosen extras whose markers apply (not dependency groups,
+   * which installing a package does not install).
+   */
   external: Record<string, Requirement[]>;
+  /** Soft edges left out because they would close a cycle, in file order. */
+  dropped: DroppedEdge[];
+}
+
+/** Whether an edge only orders where it can (from an extra or a dependency group). */
+export function isSoft(via: Via): boolean {
+  return via === "extra" || via === "group";
 }
 
 function applies(req: Requirement, env: MarkerEnv): boolean {
@@ -55,71 +98,133 @@ function applies(req: Requirement, env: MarkerEnv): boolean {
   try {
     return evaluateMarker(req.marker, env);
   } catch {
-    return true;
+    return true; // a marker that cannot be read does not exclude
   }
 }
 
+/** A path from `start` to `goal` along `edges`, or null. */
+function pathBetween(
+  edges: ReadonlyMap<string, readonly string[]>,
+  start: string,
+  goal: string,
+): string[] | null {
+  const seen = new Set<string>();
+  const walk = (at: string, path: string[]): string[] | null => {
+    if (at === goal) return path;
+    if (seen.has(at)) return null;
+    seen.add(at);
+    for (const next of edges.get(at) ?? []) {
+      const found = walk(next, [...path, next]);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(start, [start]);
+}
+
 /**
- * Build the graph. `pyprojects[i]` belongs to `siblings[i]` (null when it has
- * none). Dependencies are matched to siblings by project name (PEP 503);
- * markers are evaluated against `env` (a current CPython on Linux by default).
+ * Build the graph. `pyprojects[i]` belongs to `siblings[i]` (null when it
+ * has none). A requirement names a sibling by the sibling's project name,
+ * compared PEP 503 normalized, or by the sibling's own name when it has no
+ * `[project].name`. Markers are evaluated against `env` (CPython 3.11 on
+ * Linux by default); requirements whose markers do not apply are left out.
+ * Self-references are ignored; `depends_on` names that are not siblings
+ * here are too. `groups: false` leaves dependency groups out.
  */
 export function buildGraph(
   siblings: readonly GraphInput[],
   pyprojects: readonly (Pyproject | null)[],
-  options: { env?: MarkerEnv } = {},
+  options: { env?: MarkerEnv; groups?: boolean } = {},
 ): Graph {
+  const env = options.env ?? {};
   const byProject = new Map<string, string>();
   siblings.forEach((s, i) => {
-    const p = pyprojects[i];
-    if (p?.normalized) byProject.set(p.normalized, s.name);
-    byProject.set(normalizeName(s.name), byProject.get(normalizeName(s.name)) ?? s.name);
+    const project = pyprojects[i]?.normalized;
+    if (project && !byProject.has(project)) byProject.set(project, s.name);
+  });
+  siblings.forEach((s, i) => {
+    const own = normalizeName(s.name);
+    if (!pyprojects[i]?.normalized && !byProject.has(own)) byProject.set(own, s.name);
   });
   const names = new Set(siblings.map((s) => s.name));
   const external: Record<string, Requirement[]> = {};
+
   const nodes = siblings.map((s, i): GraphNode => {
     const p = pyprojects[i];
+    const self = p?.normalized ?? normalizeName(s.name);
     const deps = new Map<string, Via>();
-    const reqs = p ? [...p.dependencies, ...p.optional, ...Object.values(p.groups).flat()] : [];
-    for (const req of reqs) {
-      if (!applies(req, options.env ?? {})) continue;
-      const target = p?.normalized && req.normalized === p.normalized
-        ? undefined
-        : byProject.get(req.normalized);
-      // A dependency names a sibling by its project name (or, without [project], its sibling name).
-      if (target && target !== s.name) {
-        if (!deps.has(target)) deps.set(target, "pyproject");
-      } else if (!target) (external[s.name] ??= []).push(req);
+    const add = (target: string, via: Via) => {
+      const had = deps.get(target);
+      if (had === undefined || (isSoft(had) && !isSoft(via))) deps.set(target, via);
+    };
+    const sources: [readonly Requirement[], Via][] = p
+      ? [
+        [p.dependencies, "pyproject"],
+        [p.optional, "extra"],
+        [options.groups === false ? [] : Object.values(p.groups).flat(), "group"],
+      ]
+      : [];
+    for (const [reqs, via] of sources) {
+      for (const req of reqs) {
+        if (req.normalized === self || !applies(req, env)) continue;
+        const target = byProject.get(req.normalized);
+        if (target === s.name) continue;
+        if (target !== undefined) add(target, via);
+        else if (via !== "group") (external[s.name] ??= []).push(req);
+      }
     }
-    for (const d of s.dependsOn) {
-      if (names.has(d) && d !== s.name && !deps.has(d)) deps.set(d, "depends_on");
-    }
+    for (const d of s.dependsOn) if (names.has(d) && d !== s.name) add(d, "depends_on");
     return {
       name: s.name,
       index: s.index,
-      layer: s.layer,
+      ...(s.layer !== undefined ? { layer: s.layer } : {}),
       deps: [...deps].map(([name, via]) => ({ name, via })),
     };
   });
-  return { nodes, external };
+
+  // Soft edges, in file order, join only where they close no cycle.
+  const edges = new Map(nodes.map((n) => [n.name, n.deps.filter((d) => !isSoft(d.via))]));
+  const reach = new Map([...edges].map(([k, v]) => [k, v.map((d) => d.name)]));
+  const dropped: DroppedEdge[] = [];
+  for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
+    for (const d of n.deps.filter((d) => isSoft(d.via))) {
+      const back = pathBetween(reach, d.name, n.name);
+      if (back) {
+        dropped.push({ from: n.name, to: d.name, via: d.via, cycle: [n.name, ...back] });
+      } else {
+        edges.get(n.name)!.push(d);
+        reach.get(n.name)!.push(d.name);
+      }
+    }
+  }
+  for (const n of nodes) {
+    const kept = new Set(edges.get(n.name)!);
+    n.deps = n.deps.filter((d) => kept.has(d));
+  }
+  return { nodes, external, dropped };
 }
 
-/** Every cycle, as a path that returns to its start (`["a", "b", "a"]`). */
+/**
+ * Every cycle, as a path that returns to its start (`["a", "b", "a"]`),
+ * found by a depth-first walk in file order: each edge that closes a
+ * cycle gives one. Dependencies on names that are not nodes are ignored.
+ */
 export function findCycles(nodes: readonly GraphNode[]): string[][] {
   const by = new Map(nodes.map((n) => [n.name, n]));
-  const state = new Map<string, 1 | 2>();
+  const state = new Map<string, "open" | "done">();
   const stack: string[] = [];
   const cycles: string[][] = [];
   const visit = (name: string) => {
-    state.set(name, 1);
+    state.set(name, "open");
     stack.push(name);
-    for (const d of by.get(name)?.deps ?? []) {
+    for (const d of by.get(name)!.deps) {
       if (!by.has(d.name)) continue;
-      if (state.get(d.name) === 1) cycles.push([...stack.slice(stack.indexOf(d.name)), d.name]);
-      else if (!state.has(d.name)) visit(d.name);
+      const s = state.get(d.name);
+      if (s === "open") cycles.push([...stack.slice(stack.indexOf(d.name)), d.name]);
+      else if (s === undefined) visit(d.name);
     }
     stack.pop();
-    state.set(name, 2);
+    state.set(name, "done");
   };
   for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
     if (!state.has(n.name)) visit(n.name);
@@ -127,21 +232,23 @@ export function findCycles(nodes: readonly GraphNode[]): string[][] {
   return cycles;
 }
 
-function describeCycle(cycle: string[], nodes: readonly GraphNode[]): string {
+/** A cycle as text, each edge that is not a base dependency marked with where it comes from. */
+export function describeCycle(cycle: readonly string[], nodes: readonly GraphNode[]): string {
   const by = new Map(nodes.map((n) => [n.name, n]));
   let text = cycle[0];
   for (let i = 1; i < cycle.length; i++) {
     const via = by.get(cycle[i - 1])?.deps.find((d) => d.name === cycle[i])?.via;
-    text += ` -> ${cycle[i]}${via === "depends_on" ? " (depends_on)" : ""}`;
+    text += ` -> ${cycle[i]}${via && via !== "pyproject" ? ` (${via})` : ""}`;
   }
   return text;
 }
 
 /**
- * Topological layers: each layer holds the nodes whose dependencies are all
- * in earlier layers, in file order.
+ * Topological levels (Kahn): each level holds the nodes whose dependencies
+ * are all in earlier levels, in file order; the first holds those with
+ * none. Dependencies on names that are not nodes are ignored.
  *
- * @throws {ConfigError} naming a cycle
+ * @throws {ConfigError} naming a cycle: `dependency cycle: a -> b -> a`
  */
 export function topoLayers(nodes: readonly GraphNode[]): string[][] {
   const cycles = findCycles(nodes);
@@ -150,17 +257,17 @@ export function topoLayers(nodes: readonly GraphNode[]): string[][] {
   }
   const present = new Set(nodes.map((n) => n.name));
   const placed = new Set<string>();
-  const layers: string[][] = [];
+  const levels: string[][] = [];
   const sorted = [...nodes].sort((a, b) => a.index - b.index);
   while (placed.size < sorted.length) {
-    const layer = sorted.filter((n) =>
+    const level = sorted.filter((n) =>
       !placed.has(n.name) && n.deps.every((d) => !present.has(d.name) || placed.has(d.name))
     ).map((n) => n.name);
-    if (layer.length === 0) break; // unreachable: cycles were ruled out
-    for (const n of layer) placed.add(n);
-    layers.push(layer);
+    if (level.length === 0) break; // unreachable: cycles were ruled out
+    for (const n of level) placed.add(n);
+    levels.push(level);
   }
-  return layers;
+  return levels;
 }
 
 /** A dependency from a lower layer on a higher one. */
@@ -175,67 +282,106 @@ export interface LayerViolation {
   toLayer: string;
 }
 
-/** Every edge that goes up the declared layers (bottom-up order in `layers`). */
+/**
+ * Every edge from a node in a lower layer to a node in a higher one
+ * (`layers` is bottom-up). Nodes without a layer, or with one not in
+ * `layers`, are passed over. Soft edges (extras, dependency groups) count
+ * only with `soft: true`: a foundation's test extra may well need a tool
+ * from above.
+ */
 export function layerViolations(
   nodes: readonly GraphNode[],
   layers: readonly string[],
+  options: { soft?: boolean } = {},
 ): LayerViolation[] {
   const by = new Map(nodes.map((n) => [n.name, n]));
+  const rank = (layer: string | undefined) => layer === undefined ? -1 : layers.indexOf(layer);
   const out: LayerViolation[] = [];
-  for (const n of nodes) {
-    if (!n.layer) continue;
+  for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
+    if (rank(n.layer) < 0) continue;
     for (const d of n.deps) {
+      if (isSoft(d.via) && !options.soft) continue;
       const t = by.get(d.name);
-      if (!t?.layer) continue;
-      if (layers.indexOf(n.layer) < layers.indexOf(t.layer)) {
-        out.push({ from: n.name, to: t.name, fromLayer: n.layer, toLayer: t.layer });
+      if (!t || rank(t.layer) < 0) continue;
+      if (rank(n.layer) < rank(t.layer)) {
+        out.push({ from: n.name, to: t.name, fromLayer: n.layer!, toLayer: t.layer! });
       }
     }
   }
   return out;
 }
 
-/** Graphviz dot: one cluster per layer, edges from dependant to dependency. */
-export function toDot(layers: readonly string[][], nodes: readonly GraphNode[]): string {
+const EDGE_STYLE: Record<Via, { dot: string; mermaid: string }> = {
+  pyproject: { dot: "", mermaid: "-->" },
+  depends_on: { dot: " [style=dashed]", mermaid: "-.->" },
+  extra: { dot: " [style=dotted]", mermaid: "-. extra .->" },
+  group: { dot: " [style=dotted]", mermaid: "-. group .->" },
+};
+
+/**
+ * Graphviz dot: one cluster per topological level (bottom-up), edges from
+ * dependant to dependency; `depends_on` edges dashed, extras and groups
+ * dotted. A node's declared layer is shown under its name.
+ */
+export function toDot(levels: readonly string[][], nodes: readonly GraphNode[]): string {
   const q = (s: string) => JSON.stringify(s);
+  const by = new Map(nodes.map((n) => [n.name, n]));
   let out = "digraph wrknv {\n  rankdir=BT;\n  node [shape=box];\n";
-  layers.forEach((layer, i) => {
-    out += `  subgraph cluster_${i} {\n    label=${q(`layer ${i + 1}`)};\n`;
-    for (const n of layer) out += `    ${q(n)};\n`;
+  levels.forEach((level, i) => {
+    out += `  subgraph cluster_${i} {\n    label=${q(`level ${i + 1}`)};\n`;
+    for (const name of level) {
+      const layer = by.get(name)?.layer;
+      out += `    ${q(name)}${layer ? ` [label=${q(`${name}\n${layer}`)}]` : ""};\n`;
+    }
     out += "  }\n";
   });
   for (const n of nodes) {
-    for (const d of n.deps) {
-      out += `  ${q(n.name)} -> ${q(d.name)}${d.via === "depends_on" ? " [style=dashed]" : ""};\n`;
-    }
+    for (const d of n.deps) out += `  ${q(n.name)} -> ${q(d.name)}${EDGE_STYLE[d.via].dot};\n`;
   }
   return out + "}\n";
 }
 
-/** Mermaid flowchart. */
-export function toMermaid(layers: readonly string[][], nodes: readonly GraphNode[]): string {
-  const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
+/**
+ * A Mermaid flowchart: one subgraph per topological level (bottom-up);
+ * `depends_on` edges dotted, extras and groups dotted and labelled.
+ */
+export function toMermaid(levels: readonly string[][], nodes: readonly GraphNode[]): string {
+  // Ids by position, so that names differing only in punctuation stay apart.
+  const ids = new Map<string, string>();
+  const id = (name: string) => {
+    if (!ids.has(name)) ids.set(name, `n${ids.size}`);
+    return ids.get(name)!;
+  };
+  const label = (s: string) => `"${s.replace(/"/g, "#quot;")}"`;
   let out = "flowchart BT\n";
-  layers.forEach((layer, i) => {
-    out += `  subgraph layer${i + 1}["layer ${i + 1}"]\n`;
-    for (const n of layer) out += `    ${id(n)}["${n}"]\n`;
+  levels.forEach((level, i) => {
+    out += `  subgraph level${i + 1}["level ${i + 1}"]\n`;
+    for (const name of level) out += `    ${id(name)}[${label(name)}]\n`;
     out += "  end\n";
   });
   for (const n of nodes) {
     for (const d of n.deps) {
-      out += `  ${id(n.name)} ${d.via === "depends_on" ? "-.->" : "-->"} ${id(d.name)}\n`;
+      out += `  ${id(n.name)} ${EDGE_STYLE[d.via].mermaid} ${id(d.name)}\n`;
     }
   }
   return out;
 }
 
-/** The graph as a JSON-ready object. */
+/**
+ * The graph as a JSON-ready object: the topological levels (`layers`, as
+ * `topoLayers` returns them), then each node with its declared layer and
+ * its edges.
+ */
 export function toJson(
-  layers: readonly string[][],
+  levels: readonly string[][],
   nodes: readonly GraphNode[],
-): Record<string, unknown> {
+): { layers: string[][]; nodes: { name: string; layer: string | null; deps: Dep[] }[] } {
   return {
-    layers,
-    nodes: nodes.map((n) => ({ name: n.name, layer: n.layer ?? null, deps: n.deps })),
+    layers: levels.map((l) => [...l]),
+    nodes: nodes.map((n) => ({
+      name: n.name,
+      layer: n.layer ?? null,
+      deps: n.deps.map((d) => ({ ...d })),
+    })),
   };
 }

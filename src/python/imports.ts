@@ -1,39 +1,174 @@
 /**
- * Top-level import names of a Python project, found from its layout: src
- * layout, flat layout, namespace packages (`provide/foundation/__init__.py`
- * without `provide/__init__.py` gives `provide.foundation`) and single
- * modules.
+ * Top-level import names of a Python project. What its pyproject.toml says
+ * where that is simple (setuptools `packages`, `py-modules` and
+ * `package-dir`, `packages.find.where`, hatch's wheel `packages`, flit's
+ * module, poetry's `packages`, pdm's `package-dir`, maturin's
+ * `python-source` and `module-name`); otherwise the layout: src layout, flat
+ * layout, namespace packages (`provide/foundation/__init__.py` without
+ * `provide/__init__.py` gives `provide.foundation`) and single modules.
+ *
+ * `importHints` is pure; `discoverImportNames` reads the directory.
  *
  * @module
  */
 import { join } from "node:path";
+import { parse } from "smol-toml";
 
+/** Directories a flat layout never ships (as setuptools' automatic discovery leaves them out). */
 const NOT_PACKAGES = new Set([
-  "tests",
+  "bench",
+  "benchmark",
+  "benchmarks",
+  "bin",
+  "build",
+  "changelog",
+  "ci",
+  "debian",
+  "dist",
+  "doc",
+  "docs",
+  "documentation",
+  "env",
+  "example",
+  "examples",
+  "fabfile",
+  "manpages",
+  "news",
+  "newsfragments",
+  "node_modules",
+  "scripts",
+  "site_packages",
+  "site_scons",
+  "src",
+  "tasks",
   "test",
   "testing",
-  "docs",
-  "doc",
-  "build",
-  "dist",
-  "examples",
-  "example",
-  "scripts",
-  "benchmarks",
-  "bench",
+  "tests",
   "tools",
-  "site-packages",
-  "node_modules",
+  "unittest",
+  "unittests",
+  "venv",
 ]);
 
+/** Modules at the root of a flat layout that are tooling, not the project. */
 const NOT_MODULES = new Set([
-  "setup.py",
-  "conftest.py",
-  "noxfile.py",
-  "fabfile.py",
-  "tasks.py",
-  "manage.py",
+  "setup",
+  "conftest",
+  "noxfile",
+  "fabfile",
+  "tasks",
+  "manage",
+  "dodo",
+  "pavement",
 ]);
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** What a pyproject.toml says about where the code is. */
+export interface ImportHints {
+  /** Import names it declares outright, in the order given. */
+  names: string[];
+  /** Directories (relative to the project) to look for packages in, instead of src/ and the root. */
+  roots: string[];
+}
+
+type Table = Record<string, unknown>;
+
+function at(doc: unknown, ...keys: string[]): unknown {
+  let v = doc;
+  for (const k of keys) {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+    v = (v as Table)[k];
+  }
+  return v;
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function relDir(path: string): string | null {
+  const clean = path.replace(/\\/g, "/").replace(/^\.\/+/, "").replace(/\/+$/, "");
+  if (clean === "" || clean === ".") return ".";
+  if (clean.startsWith("/") || clean.split("/").includes("..")) return null;
+  return clean;
+}
+
+/** Keep the outermost packages: `a.b` goes when `a` is there. */
+function topLevel(names: readonly string[]): string[] {
+  const valid = [...new Set(names.filter((n) => DOTTED.test(n)))];
+  return valid.filter((n) => !valid.some((o) => n.startsWith(`${o}.`)));
+}
+
+/**
+ * Read where the code is from a pyproject.toml's text, where it says so
+ * simply. Text that is not TOML gives no hints.
+ */
+export function importHints(text: string): ImportHints {
+  let doc: Table;
+  try {
+    doc = parse(text) as Table;
+  } catch {
+    return { names: [], roots: [] };
+  }
+  const names: string[] = [];
+  const roots: string[] = [];
+  const addRoot = (path: string) => {
+    const dir = relDir(path);
+    if (dir !== null && !roots.includes(dir)) roots.push(dir);
+  };
+
+  // setuptools
+  const st = at(doc, "tool", "setuptools");
+  const packages = at(st, "packages");
+  const packageDir = at(st, "package-dir");
+  if (Array.isArray(packages)) names.push(...topLevel(stringList(packages)));
+  names.push(...stringList(at(st, "py-modules")).filter((m) => IDENT.test(m)));
+  for (const where of stringList(at(packages, "find", "where"))) addRoot(where);
+  if (typeof packageDir === "object" && packageDir !== null) {
+    for (const [pkg, dir] of Object.entries(packageDir as Table)) {
+      if (typeof dir !== "string") continue;
+      if (pkg === "") addRoot(dir);
+      else if (!Array.isArray(packages)) names.push(...topLevel([pkg]));
+    }
+  }
+
+  // hatch: packages = ["src/foo"] ships foo
+  for (const p of stringList(at(doc, "tool", "hatch", "build", "targets", "wheel", "packages"))) {
+    const last = p.replace(/\/+$/, "").split("/").pop() ?? "";
+    if (IDENT.test(last)) names.push(last);
+  }
+
+  // flit
+  const flit = at(doc, "tool", "flit", "module", "name");
+  if (typeof flit === "string" && DOTTED.test(flit)) names.push(flit);
+
+  // poetry: packages = [{ include = "foo", from = "src" }]
+  const poetry = at(doc, "tool", "poetry", "packages");
+  if (Array.isArray(poetry)) {
+    for (const p of poetry) {
+      const include = at(p, "include");
+      if (typeof include !== "string") continue;
+      const dotted = include.replace(/\.py$/, "").replace(/\/+$/, "").replace(/\//g, ".");
+      if (DOTTED.test(dotted)) names.push(dotted);
+    }
+  }
+
+  // pdm
+  const pdm = at(doc, "tool", "pdm", "build", "package-dir");
+  if (typeof pdm === "string") addRoot(pdm);
+
+  // maturin: the Python side lives in python-source; module-name is the extension's dotted name
+  const maturin = at(doc, "tool", "maturin");
+  const source = at(maturin, "python-source");
+  if (typeof source === "string") addRoot(source);
+  const module = at(maturin, "module-name");
+  if (typeof module === "string" && DOTTED.test(module)) names.push(module.split(".")[0]);
+
+  return { names: topLevel(names), roots };
+}
 
 async function entries(dir: string): Promise<Deno.DirEntry[]> {
   try {
@@ -51,59 +186,78 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return null;
+  }
+}
 
-/** Packages in `dir`: regular ones by name, namespace ones as `ns.sub` (one level deep). */
-async function packagesIn(
-  dir: string,
-  options: { modules: boolean; exclude: boolean },
-): Promise<string[]> {
+/** Regular packages under a namespace directory, as dotted names (up to `depth` levels down). */
+async function namespaced(dir: string, prefix: string, depth: number): Promise<string[]> {
   const found: string[] = [];
   for (const e of await entries(dir)) {
-    if (
-      e.name.startsWith(".") ||
-      e.name.startsWith("_") && e.name !== "__init__.py" && !IDENT.test(e.name)
-    ) continue;
-    const excluded = options.exclude && (NOT_PACKAGES.has(e.name) || e.name === "src");
-    if (e.isDirectory && IDENT.test(e.name) && !excluded && !e.name.endsWith(".egg-info")) {
-      if (await isFile(join(dir, e.name, "__init__.py"))) {
-        found.push(e.name);
-        continue;
-      }
-      // A namespace package: no __init__.py, but packages inside.
-      for (const sub of await entries(join(dir, e.name))) {
-        if (
-          sub.isDirectory && IDENT.test(sub.name) &&
-          await isFile(join(dir, e.name, sub.name, "__init__.py"))
-        ) {
-          found.push(`${e.name}.${sub.name}`);
-        }
-      }
-    } else if (options.modules && e.isFile && e.name.endsWith(".py") && !NOT_MODULES.has(e.name)) {
-      const mod = e.name.slice(0, -3);
-      if (IDENT.test(mod)) found.push(mod);
-    }
+    if (!e.isDirectory || !IDENT.test(e.name) || e.name === "__pycache__") continue;
+    const name = `${prefix}.${e.name}`;
+    if (await isFile(join(dir, e.name, "__init__.py"))) found.push(name);
+    else if (depth > 1) found.push(...await namespaced(join(dir, e.name), name, depth - 1));
   }
   return found;
 }
 
+/** Packages and modules directly in `dir`. */
+async function packagesIn(
+  dir: string,
+  options: { exclude: boolean },
+): Promise<{ packages: string[]; modules: string[] }> {
+  const packages: string[] = [];
+  const modules: string[] = [];
+  for (const e of await entries(dir)) {
+    if (e.isDirectory) {
+      if (!IDENT.test(e.name) || e.name === "__pycache__") continue;
+      if (options.exclude && NOT_PACKAGES.has(e.name.toLowerCase())) continue;
+      if (await isFile(join(dir, e.name, "__init__.py"))) packages.push(e.name);
+      else packages.push(...await namespaced(join(dir, e.name), e.name, 3));
+    } else if (e.isFile && e.name.endsWith(".py")) {
+      const mod = e.name.slice(0, -3);
+      if (IDENT.test(mod) && !mod.startsWith("_") && !NOT_MODULES.has(mod)) modules.push(mod);
+    }
+  }
+  return { packages, modules };
+}
+
 /**
- * The import names of the project in `dir`. `project` (its distribution
- * name) is the fallback, with `-` and `.` made `_`.
+ * The top-level import names of the project in `dir`: what its
+ * pyproject.toml declares, else what its layout shows (src/ first, then
+ * the root, leaving out tests, docs, build and the like). `project` (the
+ * distribution name) picks among several candidates and is the last
+ * resort, with `-` and `.` made `_`.
  */
 export async function discoverImportNames(
   dir: string,
   options: { project?: string | null } = {},
 ): Promise<string[]> {
-  // Under src/ everything is the project's (a package may well be called "tools").
-  const src = await packagesIn(join(dir, "src"), { modules: true, exclude: false });
-  if (src.length) return src;
-  const flat = await packagesIn(dir, { modules: false, exclude: true });
   const guess = (options.project ?? "").toLowerCase().replace(/[-.]+/g, "_");
-  if (flat.length) {
-    // Prefer the package named like the project when there is one.
-    return flat.includes(guess) ? [guess] : flat;
+  const text = await readText(join(dir, "pyproject.toml"));
+  const hints = text === null ? { names: [], roots: [] } : importHints(text);
+  if (hints.names.length) return hints.names;
+  const pick = (names: string[]) => {
+    const named = names.filter((n) => n.toLowerCase().replace(/\./g, "_") === guess);
+    return named.length ? named : names;
+  };
+
+  // Declared roots, then src/: everything there is the project's (a package may well be "tools").
+  for (const root of hints.roots.length ? hints.roots : ["src"]) {
+    if (root === ".") continue;
+    const { packages, modules } = await packagesIn(join(dir, root), { exclude: false });
+    if (packages.length || modules.length) return [...packages, ...modules];
   }
-  if (guess && await isFile(join(dir, `${guess}.py`))) return [guess];
+
+  // The flat layout: packages first, then a module named like the project, or the only one.
+  const { packages, modules } = await packagesIn(dir, { exclude: true });
+  if (packages.length) return pick(packages);
+  if (guess && modules.includes(guess)) return [guess];
+  if (modules.length === 1) return modules;
   return guess ? [guess] : [];
 }
