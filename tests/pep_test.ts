@@ -46,6 +46,7 @@ Deno.test("PEP 440 versions: spellings and order", async (t) => {
       ["1.0.dev4", { epoch: 0, release: [1, 0], dev: 4 }],
       ["1.0a1.post2.dev3", { epoch: 0, release: [1, 0], pre: ["a", 1], post: 2, dev: 3 }],
       ["1.0+Ubuntu-1", { epoch: 0, release: [1, 0], local: "ubuntu.1" }],
+      ["3.14.0a1+", { epoch: 0, release: [3, 14, 0], pre: ["a", 1] }],
       ["three", null],
       ["3.11.", null],
       ["", null],
@@ -123,6 +124,7 @@ Deno.test("PEP 440 specifiers against interpreter versions", async (t) => {
     ["3.12.9", "<3.13", true],
     ["1!1.0", ">=2.0", true],
     ["3.11.7", "", true],
+    ["3.14.0a1+", ">=3.13", true],
     ["not-a-version", ">=3", false],
   ];
   for (const [version, spec, want] of table) {

@@ -194,42 +194,58 @@ Deno.test("readPyproject: what cannot be read says where", async (t) => {
 
 Deno.test("importHints: what pyproject.toml says about where the code is", async (t) => {
   const table: [string, string, ReturnType<typeof importHints>][] = [
-    ["hatch packages", fixture("hatchling.toml"), { names: ["provide"], roots: [] }],
-    ["setuptools package-dir", fixture("setuptools_dynamic.toml"), { names: [], roots: ["lib"] }],
-    ["poetry packages", fixture("poetry.toml"), { names: ["poetry_app"], roots: [] }],
-    ["flit module", fixture("flit.toml"), { names: ["flit_thing_impl"], roots: [] }],
-    ["nothing said", fixture("setup_py_only.toml"), { names: [], roots: [] }],
-    ["not TOML", fixture("bad_syntax.toml"), { names: [], roots: [] }],
+    ["hatch packages", fixture("hatchling.toml"), {
+      names: ["provide"],
+      paths: { provide: "src/provide" },
+      roots: [],
+    }],
+    ["setuptools package-dir", fixture("setuptools_dynamic.toml"), {
+      names: [],
+      paths: {},
+      roots: ["lib"],
+    }],
+    ["poetry packages", fixture("poetry.toml"), {
+      names: ["poetry_app"],
+      paths: { poetry_app: "src/poetry_app" },
+      roots: [],
+    }],
+    ["flit module", fixture("flit.toml"), { names: ["flit_thing_impl"], paths: {}, roots: [] }],
+    ["nothing said", fixture("setup_py_only.toml"), { names: [], paths: {}, roots: [] }],
+    ["not TOML", fixture("bad_syntax.toml"), { names: [], paths: {}, roots: [] }],
     [
       "setuptools packages: the outermost only, namespaces kept dotted",
       '[tool.setuptools]\npackages = ["pkg", "pkg.sub", "ns.inner", "ns.inner.deep"]\n',
-      { names: ["pkg", "ns.inner"], roots: [] },
+      { names: ["pkg", "ns.inner"], paths: {}, roots: [] },
     ],
     [
       "setuptools py-modules",
       '[tool.setuptools]\npy-modules = ["single", "not-a-module"]\n',
-      { names: ["single"], roots: [] },
+      { names: ["single"], paths: {}, roots: [] },
     ],
     [
       "setuptools find where",
       '[tool.setuptools.packages.find]\nwhere = ["python/"]\n',
-      { names: [], roots: ["python"] },
+      { names: [], paths: {}, roots: ["python"] },
     ],
     [
       "setuptools package-dir naming packages",
       '[tool.setuptools.package-dir]\nmypkg = "lib/mypkg"\n',
-      { names: ["mypkg"], roots: [] },
+      { names: ["mypkg"], paths: {}, roots: [] },
     ],
     [
       "paths outside the project are not followed",
       '[tool.setuptools.packages.find]\nwhere = ["../elsewhere", "/abs"]\n',
-      { names: [], roots: [] },
+      { names: [], paths: {}, roots: [] },
     ],
-    ["pdm", '[tool.pdm.build]\npackage-dir = "source"\n', { names: [], roots: ["source"] }],
+    ["pdm", '[tool.pdm.build]\npackage-dir = "source"\n', {
+      names: [],
+      paths: {},
+      roots: ["source"],
+    }],
     [
       "maturin",
       '[tool.maturin]\npython-source = "python"\nmodule-name = "fastthing._core"\n',
-      { names: ["fastthing"], roots: ["python"] },
+      { names: ["fastthing"], paths: {}, roots: ["python"] },
     ],
   ];
   for (const [name, text, want] of table) {
@@ -331,6 +347,51 @@ Deno.test("import names from the layout", async (t) => {
       },
       "legacy.lib",
       ["legacy_lib"],
+    ],
+    [
+      "a declared package that is a namespace gives its packages",
+      {
+        "pyproject.toml": '[tool.hatch.build.targets.wheel]\npackages = ["src/provide"]\n',
+        "src/provide/foundation/__init__.py": "",
+        "src/provide/foundation/core.py": "",
+      },
+      "provide-foundation",
+      ["provide.foundation"],
+    ],
+    [
+      "a setuptools namespace found under src",
+      {
+        "pyproject.toml": '[tool.setuptools]\npackages = ["acme"]\n',
+        "src/acme/core/__init__.py": "",
+        "src/acme/extra/__init__.py": "",
+      },
+      "acme",
+      ["acme.core", "acme.extra"],
+    ],
+    [
+      "a declared regular package stays as declared",
+      {
+        "pyproject.toml": '[tool.setuptools]\npackages = ["acme", "acme.core"]\n',
+        "acme/__init__.py": "",
+        "acme/core/__init__.py": "",
+      },
+      "acme",
+      ["acme"],
+    ],
+    [
+      "poetry's from and include",
+      {
+        "pyproject.toml": '[tool.poetry]\npackages = [{ include = "ns", from = "lib" }]\n',
+        "lib/ns/inner/__init__.py": "",
+      },
+      "ns-inner",
+      ["ns.inner"],
+    ],
+    [
+      "a declared name not on disk is kept",
+      { "pyproject.toml": '[tool.flit.module]\nname = "elsewhere"\n' },
+      "x",
+      ["elsewhere"],
     ],
     [
       "an unreadable pyproject falls back to the layout",

@@ -69,6 +69,8 @@ const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 export interface ImportHints {
   /** Import names it declares outright, in the order given. */
   names: string[];
+  /** Where some of those names live, relative to the project (hatch and poetry say). */
+  paths: Record<string, string>;
   /** Directories (relative to the project) to look for packages in, instead of src/ and the root. */
   roots: string[];
 }
@@ -111,9 +113,10 @@ export function importHints(text: string): ImportHints {
   try {
     doc = parse(text) as Table;
   } catch {
-    return { names: [], roots: [] };
+    return { names: [], paths: {}, roots: [] };
   }
   const names: string[] = [];
+  const paths: Record<string, string> = {};
   const roots: string[] = [];
   const addRoot = (path: string) => {
     const dir = relDir(path);
@@ -137,8 +140,12 @@ export function importHints(text: string): ImportHints {
 
   // hatch: packages = ["src/foo"] ships foo
   for (const p of stringList(at(doc, "tool", "hatch", "build", "targets", "wheel", "packages"))) {
-    const last = p.replace(/\/+$/, "").split("/").pop() ?? "";
-    if (IDENT.test(last)) names.push(last);
+    const path = relDir(p);
+    const last = path?.split("/").pop() ?? "";
+    if (path !== null && IDENT.test(last)) {
+      names.push(last);
+      paths[last] ??= path;
+    }
   }
 
   // flit
@@ -150,9 +157,13 @@ export function importHints(text: string): ImportHints {
   if (Array.isArray(poetry)) {
     for (const p of poetry) {
       const include = at(p, "include");
+      const from = at(p, "from");
       if (typeof include !== "string") continue;
       const dotted = include.replace(/\.py$/, "").replace(/\/+$/, "").replace(/\//g, ".");
-      if (DOTTED.test(dotted)) names.push(dotted);
+      if (!DOTTED.test(dotted)) continue;
+      names.push(dotted);
+      const path = relDir(typeof from === "string" ? `${from}/${include}` : include);
+      if (path !== null && !path.endsWith(".py")) paths[dotted] ??= path;
     }
   }
 
@@ -167,7 +178,12 @@ export function importHints(text: string): ImportHints {
   const module = at(maturin, "module-name");
   if (typeof module === "string" && DOTTED.test(module)) names.push(module.split(".")[0]);
 
-  return { names: topLevel(names), roots };
+  const top = topLevel(names);
+  return {
+    names: top,
+    paths: Object.fromEntries(Object.entries(paths).filter(([n]) => top.includes(n))),
+    roots,
+  };
 }
 
 async function entries(dir: string): Promise<Deno.DirEntry[]> {
@@ -240,8 +256,28 @@ export async function discoverImportNames(
 ): Promise<string[]> {
   const guess = (options.project ?? "").toLowerCase().replace(/[-.]+/g, "_");
   const text = await readText(join(dir, "pyproject.toml"));
-  const hints = text === null ? { names: [], roots: [] } : importHints(text);
-  if (hints.names.length) return hints.names;
+  const hints: ImportHints = text === null
+    ? { names: [], paths: {}, roots: [] }
+    : importHints(text);
+  if (hints.names.length) {
+    // A declared name may be a namespace: then its regular packages are what to import.
+    const out: string[] = [];
+    for (const name of hints.names) {
+      const rel = name.replace(/\./g, "/");
+      const candidates = hints.paths[name] !== undefined
+        ? [hints.paths[name]]
+        : [...hints.roots, "src", "."].map((r) => r === "." ? rel : `${r}/${rel}`);
+      let inside: string[] = [];
+      for (const c of candidates) {
+        const path = join(dir, c);
+        if (await isFile(join(path, "__init__.py")) || await isFile(`${path}.py`)) break;
+        inside = await namespaced(path, name, 3);
+        if (inside.length) break;
+      }
+      for (const n of inside.length ? inside : [name]) if (!out.includes(n)) out.push(n);
+    }
+    return out;
+  }
   const pick = (names: string[]) => {
     const named = names.filter((n) => n.toLowerCase().replace(/\./g, "_") === guess);
     return named.length ? named : names;

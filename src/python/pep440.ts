@@ -35,7 +35,7 @@ const VERSION = new RegExp(
     "(?:[-_.]?(?<pre>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?<preN>\\d+)?)?" +
     "(?:-(?<postImplicit>\\d+)|[-_.]?(?<post>post|rev|r)[-_.]?(?<postN>\\d+)?)?" +
     "(?:[-_.]?(?<dev>dev)[-_.]?(?<devN>\\d+)?)?" +
-    "(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?" +
+    "(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*)|\\+)?" + // a bare + ends CPython dev builds
     "\\s*$",
   "i",
 );
