@@ -11,10 +11,10 @@ import { which } from "../proc/mod.ts";
 import { run } from "../proc/mod.ts";
 import {
   evaluateMarker,
+  formatRequirement,
   normalizeName,
   type Pyproject,
   readPyproject,
-  type Requirement,
 } from "../python/pep.ts";
 import { ensureVenv, venvPython } from "../python/venv.ts";
 import {
@@ -407,7 +407,7 @@ export async function setup(
       const externalsOf = (p: Planned) =>
         [...p.pyproject!.dependencies, ...p.pyproject!.optional]
           .filter((r) => !projects.has(r.normalized) && (!r.marker || safeMarker(r.marker, env)))
-          .map(requirementString);
+          .map(formatRequirement);
       const externals = [...new Set(planned.flatMap(externalsOf))];
       if (externals.length && !options.signal?.aborted) {
         reporter.info(
@@ -485,13 +485,6 @@ function safeMarker(marker: string, env: Record<string, string>): boolean {
   } catch {
     return true;
   }
-}
-
-/** A requirement as PEP 508 text again. */
-export function requirementString(r: Requirement): string {
-  const extras = r.extras.length ? `[${r.extras.join(",")}]` : "";
-  const what = r.url ? ` @ ${r.url}` : r.specifier;
-  return `${r.name}${extras}${what}${r.marker ? `; ${r.marker}` : ""}`;
 }
 
 function dependantsOf(
