@@ -58,13 +58,19 @@ async function fromManifest(file: string, cwd: string): Promise<SiblingAnswer[]>
     throw new ConfigError(`--from ${file}: no such file`);
   }
   const { importManifest } = await import("../config/importers/mod.ts");
-  const result = await importManifest(basename(path), text, {});
+  // Relative URLs (.gitmodules' ../x.git, repo's fetch="..") resolve against the
+  // URL of the repository that holds the manifest, when it has one.
+  const { remoteUrl } = await import("../git/mod.ts");
+  const baseUrl = (await remoteUrl(dirname(path)).catch(() => null)) ?? undefined;
+  const result = importManifest(basename(path), text, { baseUrl });
   for (const w of result.warnings) runtime.writeErr(`warning: ${file}: ${w}\n`);
-  // Manifest paths are relative to the manifest's directory.
+  // Paths are relative to the manifest's directory, or for west and repo to the
+  // workspace's top directory, which the importer reports.
+  const top = resolve(dirname(path), result.topDir ?? ".");
   return result.siblings.map((s) => ({
     repo: s.repo,
     name: s.name,
-    path: s.path !== undefined ? resolve(dirname(path), s.path) : undefined,
+    path: s.path !== undefined ? resolve(top, s.path) : undefined,
     revision: s.revision,
     groups: s.groups,
   }));
