@@ -10,6 +10,7 @@ import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 import type { Workspace } from "./types.ts";
 import { VERSION } from "../version.ts";
 import { isFile } from "../fs.ts";
+import { runtime } from "../runtime.ts";
 
 export { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 export type { Hooks, Installer, PythonSettings, Sibling, Workspace } from "./types.ts";
@@ -101,17 +102,29 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
+ * Where the resolved workspace of the wrknv.toml at `path` is cached: in the
+ * user's cache directory (`WRKNV_CACHE_DIR`, else `~/.cache/wrknv`), never in
+ * the workspace, whose files may come from a cloned repository: a cache
+ * written there by someone else would skip every check of the file.
+ */
+async function cacheFile(path: string): Promise<string> {
+  const explicit = runtime.env("WRKNV_CACHE_DIR");
+  const xdg = runtime.env("XDG_CACHE_HOME");
+  const home = runtime.env("HOME") ?? ".";
+  const base = explicit ??
+    join(xdg && xdg.startsWith("/") ? xdg : join(home, ".cache"), "wrknv");
+  return join(base, "config", `${(await sha256Hex(path)).slice(0, 32)}.json`);
+}
+
+/**
  * The resolved workspace from the last load of this exact file, when there is
  * one: every command would otherwise parse and check the same text again
- * (smol-toml and zod are a third of a command's start-up). Kept in the
- * workspace's own state directory; keyed by the file's sha256, its path and
- * the wrknv version.
+ * (smol-toml and zod are a third of a command's start-up). Keyed by the
+ * file's sha256, its path and the wrknv version.
  */
 async function cached(path: string, hash: string): Promise<Workspace | null> {
   try {
-    const doc = JSON.parse(
-      await Deno.readTextFile(join(dirname(path), ".wrknv", "config-cache.json")),
-    );
+    const doc = JSON.parse(await Deno.readTextFile(await cacheFile(path)));
     if (
       doc.format === CACHE_FORMAT && doc.version === VERSION && doc.path === path &&
       doc.hash === hash
@@ -126,8 +139,8 @@ async function cached(path: string, hash: string): Promise<Workspace | null> {
 
 async function remember(ws: Workspace, hash: string): Promise<void> {
   try {
-    const { ensureStateDir } = await import("./state.ts");
-    const dir = await ensureStateDir(ws);
+    const file = await cacheFile(ws.configPath);
+    await Deno.mkdir(dirname(file), { recursive: true });
     const { writeFileAtomic } = await import("./atomic.ts");
     const doc = {
       format: CACHE_FORMAT,
@@ -136,9 +149,9 @@ async function remember(ws: Workspace, hash: string): Promise<void> {
       hash,
       workspace: ws,
     };
-    await writeFileAtomic(join(dir, "config-cache.json"), JSON.stringify(doc));
+    await writeFileAtomic(file, JSON.stringify(doc));
   } catch {
-    // A read-only meta-repository: no cache, no harm.
+    // No writable cache directory: no cache, no harm.
   }
 }
 
