@@ -89,11 +89,17 @@ export async function adoptBundleConfig(ctx: Context, from: string): Promise<voi
   const { ConfigError } = await import("../errors.ts");
   const source = join(resolve(ctx.cwd, from), "wrknv.toml");
   const target = join(ctx.cwd, "wrknv.toml");
+  let text: string;
   try {
-    await Deno.copyFile(source, target);
+    text = await Deno.readTextFile(source);
   } catch {
     throw new ConfigError(`${from}: no wrknv.toml in the bundle, and none here`);
   }
+  // Check it as it would be here before writing it: a refused file is never left behind.
+  const { checkSymlinks, parseConfig } = await import("../config/mod.ts");
+  const shown = join(from, "wrknv.toml");
+  await checkSymlinks(await parseConfig(text, target, { displayName: shown }), shown);
+  await Deno.writeTextFile(target, text, { createNew: true });
   if (!ctx.quiet && !ctx.json) ctx.out(`took wrknv.toml from the bundle\n`);
 }
 
