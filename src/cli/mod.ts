@@ -90,7 +90,13 @@ function reportError(error: unknown, options: { verbose: boolean; interrupted: b
   }
   const message = error instanceof Error ? error.message : String(error);
   runtime.writeErr(`error: ${message.split("\n")[0]}\n`);
-  if (options.verbose && error instanceof Error && error.stack) {
+  // The file system said no (EPERM, EACCES, ENOSPC, EROFS, EDQUOT): not a bug in wrknv.
+  const refused = /\(os error (1|13|28|30|122)\)/.test(message);
+  if (refused && !options.verbose) {
+    runtime.writeErr(
+      "hint: check the permissions of that path, and that its file system is writable and not full\n",
+    );
+  } else if (options.verbose && error instanceof Error && error.stack) {
     runtime.writeErr(error.stack + "\n");
   } else {
     runtime.writeErr("hint: this is a bug in wrknv; run again with -v for details and report it\n");
