@@ -81,7 +81,9 @@ export async function addToConfig(
     if (error instanceof ConfigError) {
       // Name the problem in terms of what the user typed, not a line they cannot see yet.
       throw new ConfigError(
-        `cannot add "${name}": ${error.message.replace(/^[^ ]*: siblings\[\d+\]\.\w+: /, "")}`,
+        `cannot add "${name}": ${
+          error.message.replace(/^[^ ]*: siblings\[\d+\]\.[\w.[\]]+: /, "")
+        }`,
       );
     }
     throw error;
