@@ -21,6 +21,10 @@ const BENCHES: Record<
     about: "13 packages, fresh venv, offline: vs the seed loop, batched pip, the floor",
     load: () => import("./setup.ts"),
   },
+  validate: {
+    about: "validate a 13-sibling workspace vs the seed's import loop",
+    load: () => import("./validate.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),

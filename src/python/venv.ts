@@ -54,14 +54,11 @@ export async function findInterpreter(
   options: { uv?: string | null } = {},
 ): Promise<Interpreter> {
   const seen: string[] = [];
-  const found = await Promise.all(
-    candidateNames().map(async (name) => {
-      const path = await which(name);
-      return path ? await probeInterpreter(path, name) : null;
-    }),
-  );
-  for (const [i, name] of candidateNames().entries()) {
-    const it = found[i];
+  // python3 first, alone: it is the usual answer, and probing every python3.X
+  // costs a process each (through pyenv shims, a slow one).
+  for (const name of candidateNames()) {
+    const path = await which(name);
+    const it = path ? await probeInterpreter(path, name) : null;
     if (!it) continue;
     if (satisfies(it.version, spec)) return it;
     seen.push(`${name} ${it.version}`);
