@@ -440,3 +440,134 @@ Deno.test("a descendant that escapes the kill cannot keep run waiting on its out
     if (escaped) Deno.kill(escaped, "SIGKILL");
   }
 });
+
+Deno.test("programs are found as Deno finds them, in a group of their own or not", async () => {
+  await using tmp = await tempDir();
+  const bin = `${tmp.path}/bin`;
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(`${bin}/tool`, '#!/bin/sh\necho "tool $0 $*"\n');
+  await Deno.chmod(`${bin}/tool`, 0o755);
+  await Deno.writeTextFile(`${bin}/plain`, "#!/bin/sh\n");
+  await Deno.chmod(`${bin}/plain`, 0o644);
+  const cases: {
+    cmd: string[];
+    options: Parameters<typeof run>[1];
+    out?: string;
+    error?: string;
+  }[] = [
+    { cmd: ["tool", "a"], options: { env: { PATH: bin } }, out: `tool ${bin}/tool a\n` },
+    {
+      cmd: ["tool"],
+      options: { env: { PATH: bin, WRKNV_TEST_GONE: undefined } },
+      out: `tool ${bin}/tool \n`,
+    },
+    { cmd: ["./bin/tool"], options: { cwd: tmp.path }, out: `tool ${bin}/tool \n` },
+    { cmd: ["bin/tool"], options: { cwd: tmp.path }, out: `tool ${bin}/tool \n` },
+    { cmd: [`${bin}/tool`], options: {}, out: `tool ${bin}/tool \n` },
+    { cmd: ["tool"], options: {}, error: "tool not found on PATH" },
+    { cmd: ["plain"], options: { env: { PATH: bin } }, error: "plain not found on PATH" },
+    {
+      cmd: ["tool"],
+      options: { env: { PATH: `:${bin}x` }, cwd: bin },
+      error: "tool not found on PATH",
+    },
+    { cmd: ["./tool"], options: {}, error: "./tool does not exist" },
+    { cmd: [bin], options: {}, error: `${bin} cannot be run: permission denied` },
+    {
+      cmd: ["./tool"],
+      options: { cwd: `${tmp.path}/missing` },
+      error: `Working directory ${tmp.path}/missing does not exist`,
+    },
+  ];
+  for (const newProcessGroup of [true, false]) {
+    for (const { cmd, options, out, error } of cases) {
+      const what = `${JSON.stringify(cmd)} ${JSON.stringify(options)} group=${newProcessGroup}`;
+      const pending = run(cmd, { ...options, newProcessGroup });
+      if (error !== undefined) {
+        await assert.rejects(pending, (e: unknown) => {
+          assert.ok(e instanceof WrknvError, what);
+          assert.equal(e.message, error, what);
+          return true;
+        });
+      } else {
+        const r = await pending;
+        assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+        assert.equal(r.stdout, out, what);
+      }
+    }
+  }
+});
+
+Deno.test("an abort right after the start still ends the command with SIGTERM", async () => {
+  // The group may not exist yet when the signal comes: the child itself gets it.
+  for (let i = 0; i < 20; i++) {
+    const controller = new AbortController();
+    const pending = run(["sh", "-c", TREE], { signal: controller.signal, killGraceMs: 20_000 });
+    controller.abort();
+    const r = await pending;
+    assert.equal(r.aborted, true);
+    assert.equal(r.signal, "SIGTERM", `run ${i}`);
+    assert.ok(r.durationMs < 15_000, `run ${i} took ${r.durationMs} ms`);
+  }
+});
+
+Deno.test("a daemon holding the output cannot keep run, or wrknv, waiting", async () => {
+  await using tmp = await tempDir();
+  const pidFile = `${tmp.path}/daemon.pid`;
+  const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
+  // The daemon leaves the command's group (a new session of its own) but
+  // keeps its output pipes open; without onLine the output is collected natively.
+  const daemon = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 30' & exec sleep 30`;
+  const script = `
+    import { run } from ${JSON.stringify(mod)};
+    const r = await run(["sh", "-c", ${
+    JSON.stringify(daemon)
+  }], { timeoutMs: 300, killGraceMs: 200 });
+    console.log(JSON.stringify({ timedOut: r.timedOut, signal: r.signal }));
+  `;
+  try {
+    const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
+    assert.equal(r.timedOut, false, "the inner wrknv did not exit");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { timedOut: true, signal: "SIGTERM" });
+    assert.ok(r.durationMs < 20_000, `took ${r.durationMs} ms`);
+  } finally {
+    const pid = Number(await Deno.readTextFile(pidFile).catch(() => ""));
+    if (pid > 0) Deno.kill(pid, "SIGKILL");
+  }
+});
+
+Deno.test("without a setsid program, groups come from Deno's detached spawn", async () => {
+  await using tmp = await tempDir();
+  const bin = `${tmp.path}/bin`;
+  await Deno.mkdir(bin);
+  for (const tool of ["sh", "sleep"]) {
+    const found = await which(tool);
+    assert.ok(found !== null, tool);
+    await Deno.symlink(found, `${bin}/${tool}`);
+  }
+  const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
+  const script = `
+    import { run } from ${JSON.stringify(mod)};
+    const own = await run(["sh", "-c", "read -r _ _ _ _ pgrp _ < /proc/$$/stat; echo $$ $pgrp"]);
+    console.log("own", own.stdout.trim());
+    const lines = [];
+    const tree = await run(["sh", "-c", ${JSON.stringify(TREE)}], {
+      timeoutMs: 300, killGraceMs: 300, onLine: (l) => { lines.push(l); console.log(l); },
+    });
+    const quiet = await run(["sleep", "30"], { timeoutMs: 200 });
+    console.log("ended", tree.timedOut, tree.signal, quiet.timedOut, quiet.signal);
+  `;
+  const r = await run([Deno.execPath(), "eval", script], {
+    env: { PATH: bin },
+    timeoutMs: 30_000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  const own = lines.find((l) => l.startsWith("own "))!.split(" ");
+  assert.equal(own[1], own[2], "the child leads its group");
+  assert.ok(lines.includes("ended true SIGTERM true SIGTERM"), r.stdout);
+  const pids = pidsFrom(lines);
+  assert.equal(pids.length, 2);
+  assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
+});

@@ -5,17 +5,19 @@
  *   `undefined` removes a variable.
  * - Cancellation: an `AbortSignal` or a `timeoutMs` ends the command's whole
  *   process group (SIGTERM, then SIGKILL after a short grace). Each command
- *   runs in a process group of its own (`setsid`), so the helpers it spawns
- *   (git-remote-http, ssh, index-pack, ...) end with it. A command that reads
- *   the terminal (`stdin: "inherit"`) stays in wrknv's group instead, since a
- *   new session has no controlling terminal; only the command itself is
- *   signalled then.
+ *   runs in a process group of its own (a new session, made by the `setsid`
+ *   program where there is one, which is far cheaper than Deno's `detached`),
+ *   so the helpers it spawns (git-remote-http, ssh, index-pack, ...) end with
+ *   it. A command that reads the terminal (`stdin: "inherit"`) stays in
+ *   wrknv's group instead, since a new session has no controlling terminal;
+ *   only the command itself is signalled then.
  * - Because children run in their own groups, a Ctrl-C at the terminal reaches
  *   wrknv only: the CLI turns it into an abort with {@linkcode interruptSignal}.
  *   Groups still running when wrknv exits are killed on `unload`.
  *
  * @module
  */
+import { resolve as resolvePath } from "node:path";
 import { InterruptedError, WrknvError } from "../errors.ts";
 
 /** How a child's standard output or error is handled. */
@@ -116,6 +118,8 @@ function hookUnload(): void {
   });
 }
 
+const decoder = new TextDecoder();
+
 /**
  * Run a command and wait for it to end. `cmd[0]` is looked up on PATH.
  *
@@ -160,27 +164,18 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     input = stdinOpt;
     stdinMode = "piped";
   }
-  const group = options.newProcessGroup ?? stdinMode !== "inherit";
+  const useGroup = (options.newProcessGroup ?? stdinMode !== "inherit") &&
+    Deno.build.os !== "windows";
   const outMode = options.stdout ?? "capture";
   const errMode = options.stderr ?? "capture";
-  const env = buildEnv(options.env, options.clearEnv ?? false);
-
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      cwd: options.cwd,
-      env: env.vars,
-      clearEnv: env.clear,
-      stdin: stdinMode,
-      stdout: outMode === "capture" ? "piped" : outMode,
-      stderr: errMode === "capture" ? "piped" : errMode,
-      detached: group && Deno.build.os !== "windows",
-    }).spawn();
-  } catch (error) {
-    throw spawnError(program, options.cwd, error);
-  }
-  const useGroup = group && Deno.build.os !== "windows";
+  const child = spawn(program, args, {
+    cwd: options.cwd,
+    env: buildEnv(options.env, options.clearEnv ?? false),
+    stdin: stdinMode,
+    stdout: outMode === "capture" ? "piped" : outMode,
+    stderr: errMode === "capture" ? "piped" : errMode,
+    group: useGroup,
+  });
   hookUnload();
   live.set(child.pid, { child, group: useGroup });
 
@@ -221,28 +216,36 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     }
   };
 
-  let code: number;
-  let sig: string | null;
+  let st: Deno.CommandStatus;
   let stdout = "";
   let stderr = "";
   try {
-    const [st, out, err] = await Promise.all([
-      status,
-      outMode === "capture"
-        ? collect(child.stdout, { name: "stdout", onLine, stop: stopReading.signal })
-        : Promise.resolve(""),
-      errMode === "capture"
-        ? collect(child.stderr, { name: "stderr", onLine, stop: stopReading.signal })
-        : Promise.resolve(""),
-      stdinMode === "piped"
-        ? feed(child.stdin, input ?? "", stopReading.signal)
-        : Promise.resolve(),
-    ]);
-    await killing;
-    code = st.code;
-    sig = st.signal;
-    stdout = out;
-    stderr = err;
+    const feeding = stdinMode === "piped"
+      ? feed(child.stdin, input ?? "", stopReading.signal)
+      : undefined;
+    if (onLine === undefined && useGroup) {
+      // Nothing to stream: let Deno collect both pipes natively. A group is
+      // killed as a whole, so only a descendant that left it on purpose (a
+      // daemon) can hold a pipe open after the kill; then the output is given
+      // up (and its pending reads unref'd, so wrknv can still exit).
+      const out = await collectNatively(child, stopReading.signal);
+      st = out ?? await status;
+      if (out !== undefined) {
+        if (outMode === "capture") stdout = decoder.decode(out.stdout);
+        if (errMode === "capture") stderr = decoder.decode(out.stderr);
+      }
+    } else {
+      [st, stdout, stderr] = await Promise.all([
+        status,
+        outMode === "capture"
+          ? collect(child.stdout, { name: "stdout", onLine, stop: stopReading.signal })
+          : "",
+        errMode === "capture"
+          ? collect(child.stderr, { name: "stderr", onLine, stop: stopReading.signal })
+          : "",
+      ]);
+    }
+    await feeding;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     await killing;
@@ -253,8 +256,8 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   if (callbackFailed) throw callbackError;
 
   const result: RunResult = {
-    code,
-    signal: sig,
+    code: st.code,
+    signal: st.signal,
     stdout,
     stderr,
     timedOut,
@@ -262,6 +265,149 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     durationMs: performance.now() - started,
   };
   return finish(cmd, result, options);
+}
+
+/**
+ * `child.output()`, or undefined once `stop` aborts first (its reads are then
+ * abandoned and unref'd).
+ */
+function collectNatively(
+  child: Deno.ChildProcess,
+  stop: AbortSignal,
+): Promise<Deno.CommandOutput | undefined> {
+  const output = child.output();
+  return new Promise((resolve, reject) => {
+    const onStop = () => {
+      output.catch(() => {});
+      child.unref();
+      resolve(undefined);
+    };
+    stop.addEventListener("abort", onStop, { once: true });
+    output.then(resolve, reject).finally(() => stop.removeEventListener("abort", onStop));
+  });
+}
+
+/**
+ * Start `program`. A new process group comes from the `setsid` program when
+ * there is one: Deno's own `detached` forks the whole runtime for each command
+ * (milliseconds for a large process), while a plain spawn is a cheap
+ * `posix_spawn` and `setsid` just calls setsid(2) and execs the program. The
+ * program is then resolved here (as Deno would: PATH from `env`, else the
+ * current one) so a missing one is still a clear spawn error.
+ */
+function spawn(
+  program: string,
+  args: string[],
+  options: {
+    cwd: string | undefined;
+    env: { vars: Record<string, string> | undefined; clear: boolean };
+    stdin: "null" | "inherit" | "piped";
+    stdout: "piped" | "inherit" | "null";
+    stderr: "piped" | "inherit" | "null";
+    group: boolean;
+  },
+): Deno.ChildProcess {
+  const { cwd, env, group } = options;
+  try {
+    const launcher = group ? setsidLauncher() : null;
+    const command = launcher ?? program;
+    const argv = launcher === null
+      ? args
+      : [resolveProgram(program, cwd, env.vars?.PATH ?? processPath()), ...args];
+    return new Deno.Command(command, {
+      args: argv,
+      cwd,
+      env: env.vars,
+      clearEnv: env.clear,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      detached: group && launcher === null,
+    }).spawn();
+  } catch (error) {
+    throw spawnError(program, cwd, error);
+  }
+}
+
+// The setsid program, once looked up (null: none, or not allowed to run it).
+let setsidPath: string | null | undefined;
+
+function setsidLauncher(): string | null {
+  if (setsidPath !== undefined) return setsidPath;
+  setsidPath = null;
+  if (Deno.build.os === "windows") return null;
+  const found = findExecutable("setsid", processPath());
+  try {
+    if (found && Deno.permissions.querySync({ name: "run", command: found }).state === "granted") {
+      setsidPath = found;
+    }
+  } catch {
+    // No permission API answer: keep Deno's detached spawn.
+  }
+  return setsidPath;
+}
+
+function processPath(): string {
+  try {
+    return Deno.env.get("PATH") ?? "";
+  } catch {
+    return "";
+  }
+}
+
+// Programs found on PATH, by name and PATH. (One gone since is reported by setsid, exit 127.)
+const resolved = new Map<string, string>();
+
+/** The absolute path `program` runs from, or a spawn-like error (NotFound, PermissionDenied). */
+function resolveProgram(program: string, cwd: string | undefined, pathVar: string): string {
+  if (!program.includes("/")) {
+    const key = `${program}\0${pathVar}`;
+    const found = resolved.get(key) ?? findExecutable(program, pathVar);
+    if (found !== null) {
+      resolved.set(key, found);
+      return found;
+    }
+  } else {
+    const path = resolvePath(cwd ?? Deno.cwd(), program);
+    const state = executableState(path);
+    if (state === "ok") return path;
+    if (state === "denied") {
+      throw new Deno.errors.PermissionDenied(`Failed to spawn '${program}': Permission denied`);
+    }
+  }
+  if (cwd !== undefined && !isDirectory(cwd)) {
+    throw new Deno.errors.NotFound(`Failed to spawn '${program}': No such cwd '${cwd}'`);
+  }
+  throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
+}
+
+/** The first executable file `name` in the PATH directories (empty entries skipped), or null. */
+function findExecutable(name: string, pathVar: string): string | null {
+  for (const dir of pathVar.split(":")) {
+    if (dir === "") continue;
+    const candidate = resolvePath(dir, name);
+    if (executableState(candidate) === "ok") return candidate;
+  }
+  return null;
+}
+
+/** Whether `path` is an executable file ("ok"), something that cannot be run, or missing. */
+function executableState(path: string): "ok" | "denied" | "missing" {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    return error instanceof Deno.errors.PermissionDenied ? "denied" : "missing";
+  }
+  return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0) ? "ok" : "denied";
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 function finish(cmd: readonly string[], result: RunResult, options: RunOptions): RunResult {
@@ -336,9 +482,16 @@ function spawnError(program: string, cwd: string | undefined, error: unknown): W
 }
 
 function sendSignal(child: Deno.ChildProcess, group: boolean, sig: Deno.Signal): void {
+  if (group) {
+    try {
+      Deno.kill(-child.pid, sig);
+      return;
+    } catch {
+      // No such group: gone, or not made yet (setsid has not run): signal the child itself.
+    }
+  }
   try {
-    if (group) Deno.kill(-child.pid, sig);
-    else child.kill(sig);
+    child.kill(sig);
   } catch {
     // Already gone.
   }
