@@ -449,6 +449,11 @@ Deno.test("programs are found as Deno finds them, in a group of their own or not
   await Deno.chmod(`${bin}/tool`, 0o755);
   await Deno.writeTextFile(`${bin}/plain`, "#!/bin/sh\n");
   await Deno.chmod(`${bin}/plain`, 0o644);
+  // A decoy in the working directory, which an empty PATH entry must not reach.
+  const here = `${tmp.path}/here`;
+  await Deno.mkdir(here);
+  await Deno.writeTextFile(`${here}/tool`, "#!/bin/sh\necho decoy\n");
+  await Deno.chmod(`${here}/tool`, 0o755);
   const cases: {
     cmd: string[];
     options: Parameters<typeof run>[1];
@@ -461,6 +466,9 @@ Deno.test("programs are found as Deno finds them, in a group of their own or not
       options: { env: { PATH: bin, WRKNV_TEST_GONE: undefined } },
       out: `tool ${bin}/tool \n`,
     },
+    { cmd: ["tool"], options: { env: { PATH: `:${bin}` }, cwd: here }, out: `tool ${bin}/tool \n` },
+    { cmd: ["tool"], options: { env: { PATH: `${bin}:` }, cwd: here }, out: `tool ${bin}/tool \n` },
+    { cmd: ["tool"], options: { env: { PATH: bin }, clearEnv: true }, out: `tool ${bin}/tool \n` },
     { cmd: ["./bin/tool"], options: { cwd: tmp.path }, out: `tool ${bin}/tool \n` },
     { cmd: ["bin/tool"], options: { cwd: tmp.path }, out: `tool ${bin}/tool \n` },
     { cmd: [`${bin}/tool`], options: {}, out: `tool ${bin}/tool \n` },
@@ -496,6 +504,35 @@ Deno.test("programs are found as Deno finds them, in a group of their own or not
       }
     }
   }
+});
+
+Deno.test("a program that appears earlier on PATH, or disappears, is seen at once", async () => {
+  await using tmp = await tempDir();
+  const [first, second] = [`${tmp.path}/first`, `${tmp.path}/second`];
+  const tool = async (dir: string) => {
+    await Deno.writeTextFile(`${dir}/tool`, `#!/bin/sh\necho ${dir}\n`);
+    await Deno.chmod(`${dir}/tool`, 0o755);
+  };
+  await Deno.mkdir(first);
+  await Deno.mkdir(second);
+  await tool(second);
+  const env = { PATH: `${first}:${second}` };
+  assert.equal((await run(["tool"], { env })).stdout, `${second}\n`);
+  await tool(first);
+  assert.equal((await run(["tool"], { env })).stdout, `${first}\n`);
+  await Deno.remove(`${first}/tool`);
+  await Deno.remove(`${second}/tool`);
+  for (const newProcessGroup of [true, false]) {
+    await assert.rejects(
+      run(["tool"], { env, newProcessGroup }),
+      (e: unknown) => e instanceof WrknvError && e.message === "tool not found on PATH",
+    );
+  }
+  // A program of its own that exits with 127 is just a failed command.
+  await Deno.writeTextFile(`${second}/tool`, "#!/bin/sh\nexit 127\n");
+  await Deno.chmod(`${second}/tool`, 0o755);
+  assert.equal((await run(["tool"], { env })).code, 127);
+  assert.equal((await run(["tool"], { env })).code, 127);
 });
 
 Deno.test("an abort right after the start still ends the command with SIGTERM", async () => {
@@ -570,4 +607,31 @@ Deno.test("without a setsid program, groups come from Deno's detached spawn", as
   const pids = pidsFrom(lines);
   assert.equal(pids.length, 2);
   assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
+});
+
+Deno.test("a list of allowed programs is still enforced for each program", async () => {
+  await using tmp = await tempDir();
+  const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
+  const script = `${tmp.path}/script.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { run } from ${JSON.stringify(mod)};
+    const own = await run(["sh", "-c", "read -r _ _ _ _ pgrp _ < /proc/$$/stat; echo $$ $pgrp"]);
+    console.log("own", own.stdout.trim());
+    await run(["ls", "/"]).then(() => console.log("ls ran"), (e) => console.log(e.name, e.message));
+    `,
+  );
+  const r = await run([
+    Deno.execPath(),
+    "run",
+    "--allow-run=sh,setsid",
+    "--allow-env",
+    "--allow-read",
+    script,
+  ], { timeoutMs: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  const own = lines[0].split(" ");
+  assert.equal(own[1], own[2], "the child leads its group");
+  assert.match(lines[1], /^WrknvError Could not start ls: .*run access/);
 });

@@ -168,7 +168,7 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     Deno.build.os !== "windows";
   const outMode = options.stdout ?? "capture";
   const errMode = options.stderr ?? "capture";
-  const child = spawn(program, args, {
+  const { child, recheck } = spawn(program, args, {
     cwd: options.cwd,
     env: buildEnv(options.env, options.clearEnv ?? false),
     stdin: stdinMode,
@@ -254,6 +254,7 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     live.delete(child.pid);
   }
   if (callbackFailed) throw callbackError;
+  if (st.code === 127 && recheck) recheck();
 
   const result: RunResult = {
     code: st.code,
@@ -292,8 +293,8 @@ function collectNatively(
  * there is one: Deno's own `detached` forks the whole runtime for each command
  * (milliseconds for a large process), while a plain spawn is a cheap
  * `posix_spawn` and `setsid` just calls setsid(2) and execs the program. The
- * program is then resolved here (as Deno would: PATH from `env`, else the
- * current one) so a missing one is still a clear spawn error.
+ * program is then checked here (see {@linkcode programFor}) so a missing one
+ * is still a clear spawn error.
  */
 function spawn(
   program: string,
@@ -306,16 +307,13 @@ function spawn(
     stderr: "piped" | "inherit" | "null";
     group: boolean;
   },
-): Deno.ChildProcess {
+): { child: Deno.ChildProcess; recheck?: () => void } {
   const { cwd, env, group } = options;
   try {
     const launcher = group ? setsidLauncher() : null;
-    const command = launcher ?? program;
-    const argv = launcher === null
-      ? args
-      : [resolveProgram(program, cwd, env.vars?.PATH ?? processPath()), ...args];
-    return new Deno.Command(command, {
-      args: argv,
+    const target = launcher === null ? undefined : programFor(program, cwd, env);
+    const child = new Deno.Command(launcher ?? program, {
+      args: target === undefined ? args : [target.arg, ...args],
       cwd,
       env: env.vars,
       clearEnv: env.clear,
@@ -324,25 +322,36 @@ function spawn(
       stderr: options.stderr,
       detached: group && launcher === null,
     }).spawn();
+    const check = target?.recheck;
+    const recheck = check && (() => {
+      try {
+        check();
+      } catch (error) {
+        throw spawnError(program, cwd, error);
+      }
+    });
+    return { child, recheck };
   } catch (error) {
     throw spawnError(program, cwd, error);
   }
 }
 
-// The setsid program, once looked up (null: none, or not allowed to run it).
+// The setsid program, once looked up (null: none, or not to be used).
 let setsidPath: string | null | undefined;
 
+/**
+ * The `setsid` program, when there is one and any program may run: with a
+ * list of allowed programs, Deno has to see (and check) each program itself.
+ */
 function setsidLauncher(): string | null {
   if (setsidPath !== undefined) return setsidPath;
   setsidPath = null;
-  if (Deno.build.os === "windows") return null;
-  const found = findExecutable("setsid", processPath());
   try {
-    if (found && Deno.permissions.querySync({ name: "run", command: found }).state === "granted") {
-      setsidPath = found;
+    if (Deno.permissions.querySync({ name: "run" }).state === "granted") {
+      setsidPath = findExecutable("setsid", processPath());
     }
   } catch {
-    // No permission API answer: keep Deno's detached spawn.
+    // No permission answer: keep Deno's detached spawn.
   }
   return setsidPath;
 }
@@ -355,22 +364,48 @@ function processPath(): string {
   }
 }
 
-// Programs found on PATH, by name and PATH. (One gone since is reported by setsid, exit 127.)
-const resolved = new Map<string, string>();
+// Names already found on PATH, by name and PATH.
+const onPath = new Set<string>();
+// Whether each PATH seen has only absolute entries.
+const absolutePaths = new Map<string, boolean>();
 
-/** The absolute path `program` runs from, or a spawn-like error (NotFound, PermissionDenied). */
-function resolveProgram(program: string, cwd: string | undefined, pathVar: string): string {
+/**
+ * What to hand `setsid` for `program`, or a spawn-like error (NotFound,
+ * PermissionDenied) when it cannot run. A name is checked on PATH once per
+ * PATH and then passed on as it is, so `setsid` searches PATH itself (as
+ * Deno would have: the first executable). It is passed found instead when the
+ * child has no PATH (Deno then searches the current one) or one with an empty
+ * or relative entry (which `setsid` would search in the child's directory,
+ * Deno never). A path is checked every time and passed absolute. `recheck`
+ * throws the spawn error when a name passed on is no longer on PATH.
+ */
+function programFor(
+  program: string,
+  cwd: string | undefined,
+  env: { vars: Record<string, string> | undefined; clear: boolean },
+): { arg: string; recheck?: () => void } {
   if (!program.includes("/")) {
+    const childPath = env.vars?.PATH ?? (env.clear ? undefined : processPath());
+    const pathVar = childPath ?? processPath();
+    const plain = childPath !== undefined && allAbsolute(childPath);
     const key = `${program}\0${pathVar}`;
-    const found = resolved.get(key) ?? findExecutable(program, pathVar);
+    // After an exit code 127 (setsid: "failed to execute"): was it gone?
+    const recheck = () => {
+      if (findExecutable(program, pathVar) !== null) return;
+      onPath.delete(key);
+      throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
+    };
+    if (plain && onPath.has(key)) return { arg: program, recheck };
+    const found = findExecutable(program, pathVar);
     if (found !== null) {
-      resolved.set(key, found);
-      return found;
+      if (!plain) return { arg: found };
+      onPath.add(key);
+      return { arg: program, recheck };
     }
   } else {
     const path = resolvePath(cwd ?? Deno.cwd(), program);
     const state = executableState(path);
-    if (state === "ok") return path;
+    if (state === "ok") return { arg: path };
     if (state === "denied") {
       throw new Deno.errors.PermissionDenied(`Failed to spawn '${program}': Permission denied`);
     }
@@ -379,6 +414,15 @@ function resolveProgram(program: string, cwd: string | undefined, pathVar: strin
     throw new Deno.errors.NotFound(`Failed to spawn '${program}': No such cwd '${cwd}'`);
   }
   throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
+}
+
+function allAbsolute(pathVar: string): boolean {
+  let all = absolutePaths.get(pathVar);
+  if (all === undefined) {
+    all = pathVar.split(":").every((dir) => dir.startsWith("/"));
+    absolutePaths.set(pathVar, all);
+  }
+  return all;
 }
 
 /** The first executable file `name` in the PATH directories (empty entries skipped), or null. */
