@@ -239,6 +239,14 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     });
   }
 
+  // A newline in root or venv would reach every sibling's path, and files made from them.
+  for (const [key, value] of [["root", ws.root], ["venv", ws.python.venv]] as const) {
+    // deno-lint-ignore no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(value)) {
+      const at: KeyPath = key === "root" ? ["workspace", "root"] : ["workspace", "python", "venv"];
+      fail(where, at, `invalid path ${JSON.stringify(value)}`);
+    }
+  }
   const root = resolve(configDir, ws.root);
   const venv = resolve(configDir, ws.python.venv);
 
