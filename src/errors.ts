@@ -32,10 +32,20 @@ export class WrknvError extends Error {
   }
 }
 
-/** `message` with every control character written as an escape (`\n`, `\u0007`). */
+/** The longest config error message; longer ones lose their middle. */
+const MAX_MESSAGE = 500;
+
+/**
+ * `message` with every control character written as an escape (`\n`,
+ * `\u0007`), and the middle of a very long one (a huge value quoted in it)
+ * left out, so that where and why are both still on the line.
+ */
 export function oneLine(message: string): string {
   // deno-lint-ignore no-control-regex
-  return message.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const line = message.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  if (line.length <= MAX_MESSAGE) return line;
+  const cut = line.length - 450;
+  return `${line.slice(0, 300)}…(${cut} characters left out)…${line.slice(-150)}`;
 }
 
 /** Bad input: a config file, a flag or an argument. Exit code 2, nothing changed on disk. */
@@ -43,7 +53,7 @@ export class ConfigError extends WrknvError {
   /**
    * Make a config or usage error (exit code 2). Control characters in the
    * message (a newline in a quoted value, say) are escaped, so the message is
-   * always one line.
+   * always one line, and a very long one is shortened in the middle.
    */
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(oneLine(message), { ...options, exitCode: ExitCode.usage });
