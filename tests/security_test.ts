@@ -1,0 +1,1559 @@
+/**
+ * The security catalogue: hostile inputs and faults, each run through the real
+ * CLI as a user would, each with its exit code, its message and the directory
+ * tree compared (with content hashes) before and after.
+ *
+ * Sections (SECURITY.md names them):
+ * - "hostile configs": wrknv.toml files that try to leave the workspace root,
+ *   smuggle options or remote helpers into git, or inject lines through names.
+ *   Each is refused with exit code 2 and one line, and nothing runs: every
+ *   file also lists a valid sibling first, so a check made too late would show
+ *   up as a clone.
+ * - "hostile arguments": the same through `wrknv add`, `remove` and flags.
+ * - "hostile bundles and locks": damaged or altered bundles and lock files.
+ * - "faults": remotes that hang, missing git or Python, broken venvs,
+ *   read-only directories, two runs at once, symbolic link loops, things in a
+ *   sibling's way, corrupt wheels, and `kill -9` in the middle of a write.
+ * - "hooks": hooks never run untrusted; trust ends when the file changes; a
+ *   bundle's hooks are untrusted until the user trusts them.
+ *
+ * A command may create wrknv's own state directory (`.wrknv/` beside
+ * wrknv.toml); nothing else may change unless a case says what (`may`).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { MAIN, STATE_DIR } from "./support/cli.ts";
+import { authServer, gitIn, hangingServer, makeRemote, type Remote } from "./support/git.ts";
+import { makePackageRemote, OFFLINE, SYSTEM_WHEELS } from "./support/python.ts";
+import { snapshot } from "./support/tree.ts";
+import { tempDir } from "./support/tmp.ts";
+import { parseConfig } from "../src/config/load.ts";
+import { parseLock } from "../src/config/lock.ts";
+import { VERSION } from "../src/version.ts";
+
+// ---------------------------------------------------------------------------
+// Running wrknv
+
+/** What a run printed and how it ended. */
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Running as root, permission bits do not stop writes; read-only cases drop
+ * the capabilities that override them (as a normal user, nothing is needed).
+ */
+const DROP_DAC = Deno.uid() === 0
+  ? ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+  : [];
+
+interface RunOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  /** Run without the capabilities that ignore permission bits. */
+  readOnly?: boolean;
+}
+
+/** Spawn wrknv (deno by its absolute path, so PATH may lack everything). */
+function spawn(args: string[], options: RunOptions): Deno.ChildProcess {
+  const argv = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args];
+  const prefix = options.readOnly ? DROP_DAC : [];
+  const all = [...prefix, ...argv];
+  return new Deno.Command(all[0], {
+    args: all.slice(1),
+    cwd: options.cwd,
+    env: {
+      NO_COLOR: "1",
+      WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
+      WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+      ...options.env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).spawn();
+}
+
+async function wrknv(args: string[], options: RunOptions): Promise<Result> {
+  const out = await spawn(args, options).output();
+  const d = new TextDecoder();
+  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+}
+
+/** Run wrknv and insist that it succeeds (for arranging a case). */
+async function ok(args: string[], options: RunOptions): Promise<Result> {
+  const r = await wrknv(args, options);
+  assert.equal(r.code, 0, `wrknv ${args.join(" ")}: ${r.stderr}${r.stdout}`);
+  return r;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A small seeded PRNG (mulberry32), for the kill -9 moments. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Shared fixtures: remotes made once, outside every compared tree
+
+interface Shared {
+  dir: string;
+  /** A plain repository. */
+  good: Remote;
+  /** A Python package whose build backend is "corruptbackend". */
+  backend: Remote;
+  /** A Python package that depends on "extdep". */
+  extdep: Remote;
+  /** A PATH with git and nothing else. */
+  gitOnly: string;
+}
+
+let sharedPromise: Promise<Shared> | undefined;
+const SHARED_DIR = Deno.makeTempDirSync({ prefix: "wrknv-sec-shared-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(SHARED_DIR, { recursive: true });
+  } catch {
+    // gone
+  }
+});
+
+function shared(): Promise<Shared> {
+  sharedPromise ??= (async () => {
+    const dir = await Deno.realPath(SHARED_DIR);
+    const remotes = join(dir, "remotes");
+    const good = await makeRemote(remotes, "good", { commits: 2 });
+    const backend = await makePackageRemote(remotes, {
+      name: "needs-backend",
+      files: {
+        "pyproject.toml":
+          `[build-system]\nrequires = ["corruptbackend"]\nbuild-backend = "corruptbackend.api"\n\n` +
+          `[project]\nname = "needs-backend"\nversion = "0.1.0"\n`,
+      },
+    });
+    const extdep = await makePackageRemote(remotes, { name: "needs-ext", deps: ["extdep"] });
+    const gitOnly = join(dir, "gitonly");
+    await Deno.mkdir(gitOnly);
+    await Deno.symlink("/usr/bin/git", join(gitOnly, "git"));
+    return { dir, good, backend, extdep, gitOnly };
+  })();
+  return sharedPromise;
+}
+
+// ---------------------------------------------------------------------------
+// The case table
+
+/** What a case's functions get. */
+interface Ctx {
+  /** The directory compared before and after (holds meta/). */
+  dir: string;
+  /** The meta directory, where wrknv runs. */
+  meta: string;
+  fx: Shared;
+  /** Servers and other section-wide things. */
+  extra: Record<string, string>;
+}
+
+interface Case {
+  name: string;
+  /** Make what the case needs (runs before the first snapshot). */
+  arrange?: (c: Ctx) => Promise<void>;
+  /** wrknv's arguments (default: bootstrap). */
+  args?: string[] | ((c: Ctx) => string[]);
+  /** Where to run, relative to the case directory (default: meta). */
+  cwd?: string;
+  env?: (c: Ctx) => Record<string, string>;
+  /** Run without the capabilities that ignore permission bits. */
+  readOnly?: boolean;
+  /** Instead of one run: do this, and return the run to check. */
+  act?: (c: Ctx) => Promise<Result>;
+  code: number;
+  /** Matched against stdout and stderr together. */
+  says: RegExp;
+  /** Paths (relative to the case directory) the command may add or change. */
+  may?: RegExp;
+  /** More assertions. */
+  then?: (c: Ctx, r: Result) => Promise<void> | void;
+}
+
+/** The first sibling of every hostile file: valid, so a late check would clone it. */
+const good = (fx: Shared) => `\n[[siblings]]\nname = "good"\nrepo = "${fx.good.url}"\n`;
+const HEAD = `[workspace]\nname = "ws"\nroot = "../inner"\n`;
+
+async function writeConfig(c: Ctx, text: string): Promise<void> {
+  await Deno.mkdir(c.meta, { recursive: true });
+  await Deno.mkdir(join(c.dir, "inner"), { recursive: true });
+  await Deno.mkdir(join(c.dir, "outside"), { recursive: true });
+  await Deno.writeTextFile(join(c.meta, "wrknv.toml"), text);
+}
+
+/**
+ * A hostile wrknv.toml: `workspace` goes into the [workspace] table, `evil`
+ * after the valid sibling (a TOML snippet, `$D` standing for the case
+ * directory). Refused with exit code 2.
+ */
+function hostile(
+  name: string,
+  evil: string,
+  says: RegExp,
+  options: {
+    args?: string[];
+    workspace?: string;
+    arrange?: (c: Ctx) => Promise<void>;
+    /** Also assert that this (absolute, `$D`-relative) path never appears. */
+    never?: string;
+  } = {},
+): Case {
+  const expand = (c: Ctx, s: string) => s.replaceAll("$D", c.dir);
+  return {
+    name,
+    async arrange(c) {
+      await writeConfig(c, HEAD + (options.workspace ?? "") + good(c.fx) + expand(c, evil));
+      await options.arrange?.(c);
+    },
+    args: options.args,
+    code: 2,
+    says,
+    async then(c) {
+      assert.equal(await exists(join(c.dir, "pwned")), false, "the payload never ran");
+      if (options.never) {
+        assert.equal(await exists(expand(c, options.never)), false, `${options.never} appeared`);
+      }
+    },
+  };
+}
+
+/** A sibling table for an evil value. */
+const sib = (fields: string) => `\n[[siblings]]\n${fields}\n`;
+const evilSib = (fields: string) => sib(`name = "evil"\n${fields}`);
+const evilRepo = (repo: string) => evilSib(`repo = ${JSON.stringify(repo)}`);
+
+const HOSTILE_CONFIGS: Case[] = [
+  // Paths that leave the root.
+  hostile(
+    "path traversal ../../etc",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../../etc"`),
+    /siblings\[1\]\.path: path "\.\.\/\.\.\/etc" is outside the workspace root "\.\.\/inner"/,
+  ),
+  hostile(
+    "path traversal to a directory beside the root (up)",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../outside/evil"`),
+    /is outside the workspace root/,
+    { args: ["up", ...OFFLINE], never: "$D/outside/evil" },
+  ),
+  hostile(
+    "path traversal hidden in the middle (sync)",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/x/../../outside/evil"`),
+    /is outside the workspace root/,
+    { args: ["sync"] },
+  ),
+  hostile(
+    "absolute path outside the root (/etc)",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "/etc/wrknv-evil"`),
+    /path "\/etc\/wrknv-evil" is outside the workspace root/,
+    { never: "/etc/wrknv-evil" },
+  ),
+  hostile(
+    "absolute path beside the root (exec)",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "$D/outside/evil"`),
+    /is outside the workspace root/,
+    { args: ["exec", "--shell", "touch pwned"] },
+  ),
+  hostile(
+    "a sibling path reached through a symbolic link that leads outside the root",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/escape/evil"`),
+    /siblings\[1\]\.path: .* is reached through a symbolic link that leads outside the workspace root/,
+    {
+      arrange: (c) => Deno.symlink("../outside", join(c.dir, "inner", "escape")),
+      never: "$D/outside/evil",
+    },
+  ),
+  hostile(
+    "a sibling path through a symbolic link to /tmp",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/tmp/wrknv-evil"`),
+    /reached through a symbolic link that leads outside the workspace root \(\/tmp\)/,
+    { arrange: (c) => Deno.symlink("/tmp", join(c.dir, "inner", "tmp")) },
+  ),
+  hostile(
+    "path is the root itself",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner"`),
+    /path "\.\.\/inner" is the workspace root itself/,
+  ),
+  hostile(
+    "path is the meta-repository",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "."`),
+    /is outside the workspace root|directory holding wrknv\.toml/,
+  ),
+  hostile(
+    "two siblings at one path",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/good"`),
+    /"evil" has the same path as "good"/,
+  ),
+  hostile(
+    "a sibling inside another",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/good/sub"`),
+    /"evil" lies inside "good"/,
+  ),
+  hostile(
+    "a path with a newline",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/a\\nb"`),
+    /siblings\[1\]\.path: invalid path "\.\.\/inner\/a\\nb"/,
+  ),
+  hostile(
+    "an empty path",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = ""`),
+    /invalid path ""/,
+  ),
+  hostile(
+    "the venv inside a sibling",
+    "",
+    /workspace\.python\.venv: venv "\.\.\/inner\/good\/\.venv" lies inside sibling "good"/,
+    { workspace: `[workspace.python]\nvenv = "../inner/good/.venv"\n`, args: ["setup"] },
+  ),
+  hostile(
+    "root with a newline",
+    "",
+    /workspace\.root: invalid path "\.\.\/inner\\n\[x\]"/,
+    { arrange: edit('root = "../inner"', 'root = "../inner\\n[x]"') },
+  ),
+  hostile(
+    "venv with a newline",
+    "",
+    /workspace\.python\.venv: invalid path "\.venv\\nx"/,
+    { workspace: `[workspace.python]\nvenv = ".venv\\nx"\n`, args: ["setup"] },
+  ),
+  // URLs that git could read as options or commands.
+  hostile(
+    "URL --upload-pack=...",
+    evilRepo("--upload-pack=touch $D/pwned"),
+    /siblings\[1\]\.repo: repository URL "--upload-pack=touch .*" begins with "-" and could be read as an option/,
+  ),
+  hostile(
+    "URL -c protocol.ext.allow=always",
+    evilRepo("-cprotocol.ext.allow=always"),
+    /begins with "-"/,
+  ),
+  hostile(
+    "URL ssh://-oProxyCommand=...",
+    evilRepo("ssh://-oProxyCommand=touch%20$D/pwned/x"),
+    /has a host or user beginning with "-", which ssh would read as an option/,
+  ),
+  hostile(
+    "URL ssh:// with a user -oProxyCommand",
+    evilRepo("ssh://-oProxyCommand=touch@host/x"),
+    /beginning with "-"/,
+  ),
+  hostile(
+    "URL git+ssh://-oProxyCommand=...",
+    evilRepo("git+ssh://-oProxyCommand=touch/x"),
+    /beginning with "-"/,
+  ),
+  hostile(
+    "URL scp-like with a host -oProxyCommand",
+    evilRepo("git@-oProxyCommand=touch:x"),
+    /beginning with "-"/,
+  ),
+  hostile("URL http:// with a host beginning with -", evilRepo("http://-x/r.git"), /"-"/),
+  hostile(
+    "URL ext::",
+    evilRepo("ext::sh -c touch% $D/pwned"),
+    /uses a remote helper transport \("ext::"\), which is not allowed/,
+  ),
+  hostile("URL fd::", evilRepo("fd::3"), /remote helper transport \("fd::"\)/),
+  hostile("URL fd:: with two descriptors", evilRepo("fd::7,8/x"), /\("fd::"\)/),
+  hostile("URL EXT:: in capitals", evilRepo("EXT::sh -c x"), /\("EXT::"\)/),
+  hostile("URL file:: helper", evilRepo("file::/tmp/x"), /\("file::"\)/),
+  hostile(
+    "URL ftp://",
+    evilRepo("ftp://h.invalid/x.git"),
+    /uses the ftp:\/\/ transport; allowed are/,
+  ),
+  hostile("URL ssh:// without a host", evilRepo("ssh:///x.git"), /has no host/),
+  hostile(
+    "URL with a newline",
+    evilSib(`repo = "https://h.invalid/x.git\\n--upload-pack=x"`),
+    /repository URL holds a control character/,
+  ),
+  hostile(
+    "URL with a NUL",
+    evilSib(`repo = "https://h.invalid/x.git\\u0000"`),
+    /control character/,
+  ),
+  hostile("empty URL", evilSib(`repo = ""`), /repository URL is empty/),
+  hostile(
+    "a megabyte URL, quoted in a short line",
+    evilRepo(`-${"x".repeat(1_000_000)}`),
+    /repository URL "-x+…\(\d+ characters left out\)…x+" begins with "-" and could be read as an option$/m,
+  ),
+  // Names that could inject lines into generated files, or reach other paths.
+  hostile(
+    "name with a slash",
+    sib(`name = "a/b"\nrepo = "https://h.invalid/e.git"`),
+    /siblings\[1\]\.name: name "a\/b" holds a path separator/,
+  ),
+  hostile(
+    "name with a backslash",
+    sib(`name = "a\\\\b"\nrepo = "https://h.invalid/e.git"`),
+    /holds a path separator/,
+  ),
+  hostile(
+    "name ..",
+    sib(`name = ".."\nrepo = "https://h.invalid/e.git"`),
+    /name "\.\." holds "\.\."/,
+  ),
+  hostile("name .", sib(`name = "."\nrepo = "https://h.invalid/e.git"`), /name "\."/),
+  hostile(
+    "name holding ..",
+    sib(`name = "a..b"\nrepo = "https://h.invalid/e.git"`),
+    /holds "\.\."/,
+  ),
+  hostile(
+    "name with a newline",
+    sib(`name = "a\\n[[siblings]]"\nrepo = "https://h.invalid/e.git"`),
+    /siblings\[1\]\.name: name holds a control character/,
+  ),
+  hostile(
+    "name with a terminal escape",
+    sib(`name = "a\\u001b[2J"\nrepo = "https://h.invalid/e.git"`),
+    /control character/,
+  ),
+  hostile(
+    "name like an option",
+    sib(`name = "-rf"\nrepo = "https://h.invalid/e.git"`),
+    /must start with a letter or digit/,
+  ),
+  hostile(
+    "name with a quote",
+    sib(`name = "a\\"b"\nrepo = "https://h.invalid/e.git"`),
+    /must start with a letter or digit and hold only/,
+  ),
+  hostile(
+    "workspace name with a newline",
+    "",
+    /workspace\.name: name holds a control character/,
+    { arrange: edit('name = "ws"', 'name = "ws\\n[x]"') },
+  ),
+  hostile(
+    "layer with a slash",
+    "",
+    /workspace\.layers\[0\]: layer "a\/b" holds a path separator/,
+    { workspace: `layers = ["a/b"]\n` },
+  ),
+  hostile(
+    "group with a newline",
+    evilSib(`repo = "https://h.invalid/e.git"\ngroups = ["core\\nx = 1"]`),
+    /siblings\[1\]\.groups\[0\]: group holds a control character/,
+  ),
+  hostile(
+    "depends_on with a newline",
+    evilSib(`repo = "https://h.invalid/e.git"\ndepends_on = ["a\\nb"]`),
+    /unknown sibling "a\\nb"/,
+  ),
+  hostile(
+    "extra with a newline",
+    "",
+    /workspace\.python\.extras\[0\]: invalid extra name "dev\\nx"/,
+    { workspace: `[workspace.python]\nextras = ["dev\\nx"]\n`, args: ["setup"] },
+  ),
+  // Revisions that git could read as options.
+  hostile(
+    "revision --orphan",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "--orphan"`),
+    /siblings\[1\]\.revision: invalid revision "--orphan"/,
+  ),
+  hostile(
+    "revision -b",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "-b"`),
+    /invalid revision "-b"/,
+  ),
+  hostile(
+    "revision --upload-pack=...",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "--upload-pack=touch $D/pwned"`),
+    /invalid revision "--upload-pack=/,
+  ),
+  hostile(
+    "revision with a newline",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "main\\n-b"`),
+    /invalid revision "main\\n-b"/,
+  ),
+  hostile(
+    "revision with a range",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "main..evil"`),
+    /invalid revision "main\.\.evil"/,
+  ),
+  hostile(
+    "revision with a colon",
+    evilSib(`repo = "https://h.invalid/e.git"\nrevision = "HEAD:secret"`),
+    /invalid revision "HEAD:secret"/,
+  ),
+  // Other refusals that keep a typo or a trick from changing what runs.
+  hostile(
+    "a misspelt hooks table",
+    "",
+    /workspace\.hook: unknown key \(did you mean "hooks"\?\)/,
+    { workspace: `[workspace.hook]\npost_install = ["touch $D/pwned"]\n`, args: ["setup"] },
+  ),
+  hostile(
+    "an empty hook",
+    "",
+    /workspace\.hooks\.post_install\[0\]: empty command/,
+    { workspace: `[workspace.hooks]\npost_install = ["  "]\n`, args: ["setup"] },
+  ),
+  hostile(
+    "a forged config cache cannot approve a refused file",
+    evilSib(`repo = "${"$GOOD"}"\npath = "../outside/evil"`),
+    /is outside the workspace root/,
+    { arrange: forgeCache, never: "$D/outside/evil" },
+  ),
+];
+
+/** Replace `from` by `to` in the case's wrknv.toml (for values the builder's table already holds). */
+function edit(from: string, to: string): (c: Ctx) => Promise<void> {
+  return async (c) => {
+    const path = join(c.meta, "wrknv.toml");
+    const text = await Deno.readTextFile(path);
+    assert.ok(text.includes(from));
+    await Deno.writeTextFile(path, text.replace(from, to));
+  };
+}
+
+/**
+ * The refused file's workspace, as the loader would have resolved it were the
+ * path allowed, written where wrknv used to cache resolved workspaces (inside
+ * the meta-repository, where a cloned repository can put anything).
+ */
+async function forgeCache(c: Ctx): Promise<void> {
+  const path = join(c.meta, "wrknv.toml");
+  const text = (await Deno.readTextFile(path)).replace("$GOOD", c.fx.good.url);
+  await Deno.writeTextFile(path, text);
+  const allowed = text.replace('path = "../outside/evil"', 'path = "../inner/evil"');
+  const ws = parseConfig(allowed, path);
+  ws.siblings[1].path = join(c.dir, "outside", "evil");
+  ws.root = "/";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const hash = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  await Deno.mkdir(join(c.meta, ".wrknv"), { recursive: true });
+  await Deno.writeTextFile(
+    join(c.meta, ".wrknv", "config-cache.json"),
+    JSON.stringify({ format: 1, version: VERSION, path, hash, workspace: ws }),
+  );
+}
+
+/** A valid workspace with the good sibling, for the argument cases. */
+async function plainWorkspace(c: Ctx): Promise<void> {
+  await writeConfig(c, HEAD + good(c.fx));
+}
+
+function badArgs(
+  name: string,
+  args: string[] | ((c: Ctx) => string[]),
+  says: RegExp,
+  arrange?: (c: Ctx) => Promise<void>,
+): Case {
+  return {
+    name,
+    async arrange(c) {
+      await plainWorkspace(c);
+      await arrange?.(c);
+    },
+    args,
+    code: 2,
+    says,
+    async then(c) {
+      assert.equal(await exists(join(c.dir, "pwned")), false, "the payload never ran");
+    },
+  };
+}
+
+const URL = "https://h.invalid/x.git";
+
+const HOSTILE_ARGUMENTS: Case[] = [
+  badArgs(
+    "add -- --upload-pack=...",
+    (c) => ["add", "--", `--upload-pack=touch ${c.dir}/pwned`],
+    /cannot add ".*": repository URL "--upload-pack=touch .*" begins with "-"/,
+  ),
+  badArgs(
+    "add ext::",
+    (c) => ["add", `ext::sh -c touch% ${c.dir}/pwned`],
+    /remote helper transport \("ext::"\)/,
+  ),
+  badArgs(
+    "add ssh://-oProxyCommand=...",
+    ["add", "ssh://-oProxyCommand=touch/x"],
+    /beginning with "-"/,
+  ),
+  badArgs(
+    "add --name ../x",
+    ["add", URL, "--name", "../x"],
+    /name "\.\.\/x" holds a path separator/,
+  ),
+  badArgs(
+    "add --name with a newline",
+    ["add", URL, "--name", "a\n[[siblings]]"],
+    /cannot add "a\\n\[\[siblings\]\]": name holds a control character/,
+  ),
+  badArgs(
+    "add --path ../../etc",
+    ["add", URL, "--path", "../../etc"],
+    /cannot add "x": path "\.\.\/\.\.\/etc" is outside the workspace root "\.\.\/inner"/,
+  ),
+  badArgs("add --path /etc/x", ["add", URL, "--path", "/etc/x"], /is outside the workspace root/),
+  badArgs(
+    "add --path through a symbolic link that leads outside",
+    ["add", URL, "--path", "../inner/escape/x"],
+    /reached through a symbolic link that leads outside the workspace root/,
+    (c) => Deno.symlink("../outside", join(c.dir, "inner", "escape")),
+  ),
+  badArgs(
+    "add --revision=--orphan",
+    ["add", URL, "--revision=--orphan"],
+    /cannot add "x": invalid revision "--orphan"/,
+  ),
+  badArgs(
+    "add --layer with a newline",
+    ["add", URL, "--layer", "a\nb"],
+    /cannot add "x": layer "a\\nb"/,
+  ),
+  badArgs(
+    "add --group with a terminal escape",
+    ["add", URL, "--group", "x\u001b[31m"],
+    /^error: cannot add "x": group holds a control character$/m,
+  ),
+  badArgs(
+    "add --depends-on with a newline",
+    ["add", URL, "--depends-on", "a\nb"],
+    /^error: cannot add "x": unknown sibling "a\\nb"$/m,
+  ),
+  badArgs(
+    "add a URL whose name would be ..",
+    ["add", "https://h.invalid/..git"],
+    /cannot derive a name from "https:\/\/h\.invalid\/\.\.git"; pass --name/,
+  ),
+  badArgs(
+    "remove a name with a newline",
+    ["remove", "good\nx"],
+    /no sibling named "good\\nx" in wrknv\.toml/,
+  ),
+  badArgs("--only ../x", ["bootstrap", "--only", "../x"], /--only: unknown sibling "\.\.\/x"/),
+  badArgs("-C a missing directory", ["-C", "/nonexistent/x", "config"], /no such directory/),
+  badArgs(
+    "--config naming a directory",
+    ["--config", "..", "bootstrap"],
+    /^error: \.\.: not a file$/m,
+  ),
+  badArgs(
+    "--config naming a file that is not TOML",
+    ["--config", "/etc/passwd", "bootstrap"],
+    /^error: \/etc\/passwd:1:\d+: /m,
+  ),
+  badArgs(
+    "a wrknv.toml of binary garbage",
+    ["bootstrap"],
+    /^error: wrknv\.toml:1:1: /m,
+    (c) => Deno.writeFile(join(c.meta, "wrknv.toml"), new Uint8Array([0, 0xff, 0xfe, 0x80, 10])),
+  ),
+  badArgs(
+    "a wrknv.toml that is a symbolic link loop",
+    ["bootstrap"],
+    /no wrknv\.toml in .* or any parent directory/,
+    async (c) => {
+      await Deno.remove(join(c.meta, "wrknv.toml"));
+      await Deno.symlink("wrknv.toml", join(c.meta, "wrknv.toml"));
+    },
+  ),
+  badArgs(
+    "--filter that git would read as an option",
+    ["bootstrap", "--filter=--upload-pack=x"],
+    /--filter: expected blob:none/,
+  ),
+];
+
+// ---------------------------------------------------------------------------
+// Bundles and lock files
+
+/** Write a bundle by hand: the files given, git bundles of `repos`, and a manifest of them all. */
+async function writeBundle(
+  dir: string,
+  files: Record<string, string>,
+  repos: Record<string, Remote>,
+): Promise<void> {
+  await Deno.mkdir(join(dir, "repos"), { recursive: true });
+  await Deno.mkdir(join(dir, "wheels"), { recursive: true });
+  for (const [name, remote] of Object.entries(repos)) {
+    await gitIn(remote.work, [
+      "bundle",
+      "create",
+      "--quiet",
+      join(dir, "repos", `${name}.bundle`),
+      "--all",
+    ]);
+  }
+  for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
+  const list = [];
+  for (
+    const name of [
+      ...Object.keys(files),
+      ...Object.keys(repos).map((r) => `repos/${r}.bundle`),
+    ]
+  ) {
+    const data = await Deno.readFile(join(dir, name));
+    const digest = await crypto.subtle.digest("SHA-256", data);
+    const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    list.push({ path: name, size: data.length, sha256 });
+  }
+  await Deno.writeTextFile(
+    join(dir, "wrknv-bundle.json"),
+    JSON.stringify({ version: 1, workspace: "ws", created: "", files: list, missing: [] }),
+  );
+}
+
+const lockOf = (fx: Shared, commit: string) =>
+  `version = 1\n\n[[siblings]]\nname = "good"\nrepo = "${fx.good.url}"\ncommit = ${
+    JSON.stringify(commit)
+  }\n`;
+
+/** A fresh directory (no wrknv.toml) and a bundle beside it. */
+async function bundleCase(c: Ctx, toml: string, lock?: string): Promise<void> {
+  await Deno.mkdir(c.meta, { recursive: true });
+  await writeBundle(join(c.dir, "bundle"), {
+    "wrknv.toml": toml,
+    "wrknv.lock": lock ?? lockOf(c.fx, c.fx.good.commits.at(-1)!),
+  }, { good: c.fx.good });
+}
+
+const BUNDLES_AND_LOCKS: Case[] = [
+  {
+    name: "a bundle with one byte changed",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      const f = join(c.dir, "bundle", "wrknv.lock");
+      await Deno.writeTextFile(
+        f,
+        (await Deno.readTextFile(f)).replace("version = 1", "version =1"),
+      );
+    },
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says:
+      /^error: \.\.\/bundle: wrknv\.lock does not match the manifest .*the bundle is damaged or was changed$/m,
+  },
+  {
+    name: "a bundle whose manifest names a file outside it",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      const m = join(c.dir, "bundle", "wrknv-bundle.json");
+      const doc = JSON.parse(await Deno.readTextFile(m));
+      doc.files.push({ path: "../../../../etc/passwd", size: 1, sha256: "0".repeat(64) });
+      await Deno.writeTextFile(m, JSON.stringify(doc));
+    },
+    args: ["up", "--from", "../bundle"],
+    code: 2,
+    says: /the manifest names a file outside the bundle: \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd/,
+  },
+  {
+    name: "a bundle whose wrknv.toml is hostile leaves nothing behind (up --from)",
+    arrange: (c) =>
+      bundleCase(
+        c,
+        `[workspace]\nname = "ws"\n` + good(c.fx) +
+          `\n[[siblings]]\nname = "evil"\nrepo = "ext::sh -c touch% ${c.dir}/pwned"\n`,
+      ),
+    args: ["up", "--from", "../bundle"],
+    code: 2,
+    says: /^error: \.\.\/bundle\/wrknv\.toml:\d+: siblings\[1\]\.repo: .*"ext::"/m,
+    then: async (c) => assert.equal(await exists(join(c.meta, "wrknv.toml")), false),
+  },
+  {
+    name: "a bundle whose wrknv.toml leaves the root leaves nothing behind (bootstrap --from)",
+    arrange: (c) =>
+      bundleCase(
+        c,
+        `[workspace]\nname = "ws"\n[[siblings]]\nname = "good"\nrepo = "${c.fx.good.url}"\npath = "../../x"\n`,
+      ),
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says: /siblings\[0\]\.path: path "\.\.\/\.\.\/x" is outside the workspace root/,
+    then: async (c) => assert.equal(await exists(join(c.meta, "wrknv.toml")), false),
+  },
+  {
+    name: "a bundle whose lock holds an option for a commit",
+    arrange: (c) =>
+      bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx), lockOf(c.fx, "--upload-pack=x")),
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says: /wrknv\.lock: siblings\[0\]\.commit: expected a full commit hash/,
+  },
+  {
+    name: "a directory that is not a bundle",
+    arrange: async (c) => {
+      await plainWorkspace(c);
+      await Deno.mkdir(join(c.dir, "bundle"));
+    },
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says: /\.\.\/bundle: not a wrknv bundle \(no readable wrknv-bundle\.json\)/,
+  },
+  {
+    name: "bundle into a directory that holds files",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.mkdir(join(c.dir, "out"));
+      await Deno.writeTextFile(join(c.dir, "out", "mine.txt"), "keep me\n");
+    },
+    args: ["bundle", "../out"],
+    code: 2,
+    says: /^error: \/.*\/out already exists and is not empty; pick a new directory$/m,
+  },
+  {
+    name: "a lock that holds an option for a commit (bootstrap --locked)",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.writeTextFile(join(c.meta, "wrknv.lock"), lockOf(c.fx, "--orphan"));
+    },
+    args: ["bootstrap", "--locked"],
+    code: 2,
+    says: /wrknv\.lock: siblings\[0\]\.commit: expected a full commit hash/,
+  },
+  {
+    name: "a torn lock (bootstrap --locked)",
+    async arrange(c) {
+      await plainWorkspace(c);
+      const text = lockOf(c.fx, c.fx.good.commits[0]);
+      await Deno.writeTextFile(join(c.meta, "wrknv.lock"), text.slice(0, text.length - 20));
+    },
+    args: ["bootstrap", "--locked"],
+    code: 2,
+    says: /^error: wrknv\.lock:\d+:\d+: /m,
+  },
+  {
+    name: "--locked without a lock",
+    arrange: plainWorkspace,
+    args: ["bootstrap", "--locked"],
+    code: 2,
+    says: /--locked: there is no wrknv\.lock beside wrknv\.toml/,
+  },
+];
+
+// ---------------------------------------------------------------------------
+// Faults
+
+/** A workspace whose only sibling is `repo` (root: inner/). */
+function oneSibling(repo: (c: Ctx) => string, extra = ""): (c: Ctx) => Promise<void> {
+  return (c) =>
+    writeConfig(
+      c,
+      HEAD + `\n[[siblings]]\nname = "a"\nrepo = ${JSON.stringify(repo(c))}\n${extra}`,
+    );
+}
+
+/** A plain workspace with the good sibling cloned. */
+async function cloned(c: Ctx): Promise<void> {
+  await plainWorkspace(c);
+  await ok(["bootstrap"], { cwd: c.meta });
+}
+
+/** A venv at meta/.venv whose python is gone. */
+async function brokenVenv(c: Ctx): Promise<void> {
+  await writeConfig(c, HEAD + good(c.fx) + "install = false\n");
+  await ok(["bootstrap"], { cwd: c.meta });
+  const venv = join(c.meta, ".venv");
+  const r = await new Deno.Command("python3", { args: ["-m", "venv", "--without-pip", venv] })
+    .output();
+  assert.ok(r.success);
+  for await (const e of Deno.readDir(join(venv, "bin"))) {
+    if (e.name.startsWith("python")) await Deno.remove(join(venv, "bin", e.name));
+  }
+}
+
+/** A real venv (with pip) at meta/.venv and a wheelhouse holding one corrupt wheel. */
+async function corruptWheelhouse(c: Ctx, remote: Remote, corrupt: string): Promise<void> {
+  await writeConfig(
+    c,
+    HEAD + `\n[[siblings]]\nname = "${remote.path.split("/").pop()!.replace(/\.git$/, "")}"\n` +
+      `repo = "${remote.url}"\n`,
+  );
+  await ok(["bootstrap"], { cwd: c.meta });
+  const venv = join(c.meta, ".venv");
+  const made = await new Deno.Command("python3", { args: ["-m", "venv", venv] }).output();
+  assert.ok(made.success);
+  // The build backends setup would add first, so that the venv is as it will stay.
+  const pip = await new Deno.Command(join(venv, "bin", "python"), {
+    args: ["-m", "pip", "install", "--quiet", "--no-index", "--find-links", SYSTEM_WHEELS, "wheel"],
+  }).output();
+  assert.ok(pip.success, new TextDecoder().decode(pip.stderr));
+  const wheels = join(c.dir, "wheels");
+  await Deno.mkdir(wheels);
+  for await (const e of Deno.readDir(SYSTEM_WHEELS)) {
+    if (e.name.endsWith(".whl")) {
+      await Deno.copyFile(join(SYSTEM_WHEELS, e.name), join(wheels, e.name));
+    }
+  }
+  await Deno.writeTextFile(join(wheels, corrupt), "PK\x03\x04 this is not a whole zip file");
+}
+
+/**
+ * `kill -9` wrknv at seeded random moments while it rewrites `file`, many
+ * times; after each, the file must be exactly the old text or the new one.
+ * Returns what a last clean `wrknv config` says (the file still loads).
+ */
+async function killLoop(
+  c: Ctx,
+  options: {
+    args: (i: number) => string[];
+    file: string;
+    /** The new text after run `i` completes. */
+    expected: (old: string, i: number) => Promise<string> | string;
+    runs: number;
+    seed: number;
+  },
+): Promise<Result> {
+  const old = await Deno.readTextFile(options.file);
+  // How long a whole run takes, to spread the kills over all of it.
+  const t0 = performance.now();
+  await ok(options.args(-1), { cwd: c.meta });
+  const span = Math.max(200, (performance.now() - t0) * 1.2);
+  await Deno.writeTextFile(options.file, old);
+  const rand = mulberry32(options.seed);
+  const seen = { old: 0, new: 0 };
+  for (let i = 0; i < options.runs; i++) {
+    const want = await options.expected(old, i);
+    const child = spawn(options.args(i), { cwd: c.meta });
+    await new Promise((r) => setTimeout(r, rand() * span));
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It had finished.
+    }
+    await child.output();
+    const now = await Deno.readTextFile(options.file);
+    assert.ok(now === old || now === want, `run ${i}: neither the old nor the new file:\n${now}`);
+    seen[now === old ? "old" : "new"]++;
+    await Deno.writeTextFile(options.file, old);
+  }
+  // Most kills land before the write (start-up is most of a run); some after it.
+  assert.ok(seen.old > 0, `no run was killed before it wrote: ${JSON.stringify(seen)}`);
+  return await wrknv(["config"], { cwd: c.meta });
+}
+
+/** Temporary files a killed atomic write may leave beside its target (never the target torn). */
+const ATOMIC_TEMP = /^meta\/\.wrknv\.(toml|lock)\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+const FAULTS: Case[] = [
+  {
+    name: "a git:// remote that accepts and never answers (bootstrap --timeout)",
+    arrange: oneSibling((c) => c.extra.hangingGit),
+    args: ["bootstrap", "--timeout", "1", "--retry", "0"],
+    code: 1,
+    says: /✗ a +failed .*\n +timed out after 1s/,
+  },
+  {
+    name: "an http:// remote that accepts and never answers (bootstrap --timeout)",
+    arrange: oneSibling((c) => c.extra.hangingHttp),
+    args: ["bootstrap", "--timeout", "1", "--retry", "0", "--json"],
+    code: 1,
+    says: /"status": "failed",\s+"error": "timed out after 1s"/,
+  },
+  {
+    name: "a remote that asks for credentials, without a terminal",
+    arrange: oneSibling((c) => c.extra.auth),
+    args: ["bootstrap", "--retry", "0"],
+    code: 1,
+    says:
+      /✗ a +failed .*\n +.*(terminal prompts disabled|Authentication failed|could not read Username)/,
+  },
+  {
+    name: "a remote that does not exist",
+    arrange: oneSibling((c) => `file://${c.dir}/nowhere.git`),
+    args: ["bootstrap", "--retry", "0"],
+    code: 1,
+    says: /✗ a +failed .*\n +.*(does not appear to be a git repository|not found|No such)/i,
+  },
+  {
+    name: "a revision that does not exist",
+    arrange: oneSibling((c) => c.fx.good.url, 'revision = "no-such-branch"\n'),
+    code: 1,
+    says: /✗ a +failed .*\n +Remote branch no-such-branch not found in upstream origin/,
+  },
+  {
+    name: "git missing from PATH (bootstrap)",
+    arrange: plainWorkspace,
+    env: () => ({ PATH: "/nonexistent" }),
+    code: 1,
+    says: /git not found on PATH/,
+  },
+  {
+    name: "git missing from PATH (lock)",
+    arrange: cloned,
+    args: ["lock"],
+    env: () => ({ PATH: "/nonexistent" }),
+    code: 1,
+    says: /^error: git not found on PATH\nhint: Install git or add it to PATH\n$/,
+  },
+  {
+    name: "git missing from PATH (validate)",
+    arrange: cloned,
+    args: ["validate"],
+    env: () => ({ PATH: "/nonexistent" }),
+    code: 1,
+    says: /✗ git not found on PATH +\[tools\.git\]\n +→ install git/,
+  },
+  {
+    name: "Python missing from PATH (setup)",
+    async arrange(c) {
+      await writeConfig(c, HEAD + good(c.fx) + "install = false\n");
+      await ok(["bootstrap"], { cwd: c.meta });
+    },
+    args: ["setup", ...OFFLINE],
+    env: (c) => ({ PATH: c.fx.gitOnly }),
+    code: 1,
+    says: /^error: no Python satisfies ">=3\.11" .*\nhint: install a matching Python/m,
+  },
+  {
+    name: "Python missing from PATH (validate)",
+    arrange: cloned,
+    args: ["validate"],
+    env: (c) => ({ PATH: c.fx.gitOnly }),
+    code: 1,
+    says: /✗ no Python satisfies ">=3\.11" .*\[tools\.python\]/,
+  },
+  {
+    name: "a broken venv: validate says so",
+    arrange: brokenVenv,
+    args: ["validate"],
+    code: 1,
+    says:
+      /✗ the venv is broken: its python .* is missing or does not run +\[venv\.exists\]\n +→ run: wrknv setup --recreate/,
+  },
+  {
+    name: "a broken venv: setup suggests --recreate",
+    arrange: brokenVenv,
+    args: ["setup", ...OFFLINE],
+    code: 1,
+    says:
+      /^error: the venv at .*\/meta\/\.venv is broken: .*\nhint: run `wrknv setup --recreate` to make it again$/m,
+  },
+  {
+    name: "setup --recreate never deletes a directory that is not a venv",
+    async arrange(c) {
+      await writeConfig(c, HEAD + good(c.fx) + "install = false\n");
+      await Deno.mkdir(join(c.meta, ".venv"));
+      await Deno.writeTextFile(join(c.meta, ".venv", "notes.txt"), "mine\n");
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says: /\.venv exists but is not a virtual environment \(no pyvenv\.cfg\); move it away/,
+  },
+  {
+    name: "a read-only directory where the sibling goes",
+    async arrange(c) {
+      await writeConfig(
+        c,
+        HEAD + `\n[[siblings]]\nname = "a"\nrepo = "${c.fx.good.url}"\npath = "../inner/ro/a"\n`,
+      );
+      await Deno.mkdir(join(c.dir, "inner", "ro"), { mode: 0o555 });
+      await Deno.chmod(join(c.dir, "inner", "ro"), 0o555);
+    },
+    readOnly: true,
+    code: 1,
+    says:
+      /✗ a +failed .*\n +Permission denied \(os error 13\): mkdir .*inner\/ro\/\.wrknv-clone-a-/,
+  },
+  {
+    name: "a read-only sibling (sync)",
+    async arrange(c) {
+      await cloned(c);
+      // One commit behind, so sync has something to write.
+      await gitIn(join(c.dir, "inner", "good"), ["reset", "--quiet", "--hard", "HEAD~1"]);
+      await chmodTree(join(c.dir, "inner", "good"), "a-w");
+    },
+    args: ["sync"],
+    readOnly: true,
+    code: 1,
+    says: /✗ good +failed +cannot open '\.git\/FETCH_HEAD': Permission denied/,
+  },
+  {
+    name: "a read-only meta directory (add)",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.chmod(c.meta, 0o555);
+    },
+    args: ["add", URL],
+    readOnly: true,
+    code: 1,
+    says: /^error: Permission denied \(os error 13\): .*\nhint: check the permissions/m,
+    then: (_c, r) => assert.doesNotMatch(r.stderr, /bug in wrknv/),
+  },
+  {
+    name: "a read-only meta directory (lock)",
+    async arrange(c) {
+      await cloned(c);
+      await chmodTree(join(c.meta), "a-w");
+    },
+    args: ["lock"],
+    readOnly: true,
+    code: 1,
+    says: /^error: Permission denied \(os error 13\): .*\nhint: check the permissions/m,
+    then: (_c, r) => assert.doesNotMatch(r.stderr, /bug in wrknv/),
+  },
+  {
+    name: "two wrknv bootstrap runs at once",
+    arrange: oneSibling((c) => c.extra.hangingGit),
+    async act(c) {
+      const first = spawn(["bootstrap", "--timeout", "3", "--retry", "0"], { cwd: c.meta });
+      const lock = join(c.meta, ".wrknv", "run.lock");
+      const deadline = Date.now() + 20_000;
+      while (!(await exists(lock)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const second = await wrknv(["bootstrap"], { cwd: c.meta });
+      const done = await first.output();
+      assert.equal(done.code, 1);
+      assert.match(new TextDecoder().decode(done.stdout), /timed out after 3s/);
+      return second;
+    },
+    code: 1,
+    says:
+      /^error: another wrknv \(pid \d+, "wrknv bootstrap", since .*\) is working on this workspace\nhint: wait for it to finish/m,
+  },
+  {
+    name: "a run lock held on another host",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.mkdir(join(c.meta, ".wrknv"));
+      await Deno.writeTextFile(
+        join(c.meta, ".wrknv", "run.lock"),
+        JSON.stringify({ pid: 1, host: "elsewhere.invalid", command: "setup", started: "then" }),
+      );
+    },
+    code: 1,
+    says: /another wrknv \(pid 1, "wrknv setup", since then\) is working on this workspace/,
+    // The lock is someone else's: it must still be there, unchanged.
+    then: async (c) =>
+      assert.match(await Deno.readTextFile(join(c.meta, ".wrknv", "run.lock")), /elsewhere/),
+  },
+  {
+    name: "a symbolic link loop where a sibling goes",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.symlink("good", join(c.dir, "inner", "good"));
+    },
+    code: 1,
+    says: /✗ good +conflict .*\n +a broken symbolic link is in the way; left untouched/,
+  },
+  {
+    name: "a symbolic link loop beside the siblings (status)",
+    async arrange(c) {
+      await cloned(c);
+      await Deno.symlink("loop2", join(c.dir, "inner", "loop1"));
+      await Deno.symlink("loop1", join(c.dir, "inner", "loop2"));
+    },
+    args: ["status"],
+    code: 0,
+    says: /good +main +[0-9a-f]{7} +clean/,
+  },
+  {
+    name: "a file where a sibling goes",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.writeTextFile(join(c.dir, "inner", "good"), "my notes, not a repository\n");
+    },
+    code: 1,
+    says: /✗ good +conflict .*\n +a file is in the way; left untouched/,
+  },
+  {
+    name: "a directory of someone's files where a sibling goes",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.mkdir(join(c.dir, "inner", "good"));
+      await Deno.writeTextFile(join(c.dir, "inner", "good", "draft.txt"), "unsaved work\n");
+    },
+    code: 1,
+    says: /the directory exists but is not a git repository; left untouched/,
+  },
+  {
+    name: "a clone with uncommitted work is left alone",
+    async arrange(c) {
+      await cloned(c);
+      await Deno.writeTextFile(join(c.dir, "inner", "good", "README.md"), "edited\n");
+      await Deno.writeTextFile(join(c.dir, "inner", "good", "new.txt"), "new\n");
+    },
+    args: ["bootstrap", "--json"],
+    code: 0,
+    says: /"status": "present"/,
+  },
+  {
+    name: "a wheelhouse with a corrupt build backend wheel",
+    arrange: (c) => corruptWheelhouse(c, c.fx.backend, "corruptbackend-1.0-py3-none-any.whl"),
+    args: (c) => ["setup", "--offline", "--find-links", join(c.dir, "wheels")],
+    code: 1,
+    says:
+      /^error: could not install the build backends \(.*corruptbackend.*\): .*\nhint: add a wheel directory/m,
+  },
+  {
+    name: "a wheelhouse with one corrupt dependency wheel",
+    arrange: (c) => corruptWheelhouse(c, c.fx.extdep, "extdep-1.0.0-py3-none-any.whl"),
+    args: (c) => ["setup", "--json", "--offline", "--find-links", join(c.dir, "wheels")],
+    code: 1,
+    says: /"name": "needs-ext",\s+"status": "failed",[^}]*"error": "[^"]*(extdep|zip|wheel)/i,
+  },
+  {
+    name: "kill -9 during wrknv add, at random moments",
+    arrange: plainWorkspace,
+    act: (c) =>
+      killLoop(c, {
+        args: (i) => ["add", `https://h.invalid/n${i < 0 ? "probe" : i}.git`],
+        file: join(c.meta, "wrknv.toml"),
+        expected: (old, i) =>
+          old + `\n[[siblings]]\nname = "n${i}"\nrepo = "https://h.invalid/n${i}.git"\n`,
+        runs: 30,
+        seed: 1,
+      }),
+    code: 0,
+    says: /good +\.\.\/inner\/good/,
+    may: ATOMIC_TEMP,
+    then: async (c) => {
+      // What add writes is what `expected` says: check it once, in full.
+      const path = join(c.meta, "wrknv.toml");
+      const old = await Deno.readTextFile(path);
+      await ok(["add", "https://h.invalid/n7.git"], { cwd: c.meta });
+      const names = parseConfig(await Deno.readTextFile(path), path).siblings.map((s) => s.name);
+      assert.deepEqual(names, ["good", "n7"]);
+      assert.equal(
+        await Deno.readTextFile(path),
+        old + `\n[[siblings]]\nname = "n7"\nrepo = "https://h.invalid/n7.git"\n`,
+      );
+      await Deno.writeTextFile(path, old);
+    },
+  },
+  {
+    name: "kill -9 during wrknv lock, at random moments",
+    async arrange(c) {
+      await cloned(c);
+      await ok(["lock"], { cwd: c.meta });
+      // The sibling moves on, so the new lock differs from the old one.
+      await gitIn(join(c.dir, "inner", "good"), ["reset", "--quiet", "--hard", "HEAD~1"]);
+    },
+    act: async (c) => {
+      const file = join(c.meta, "wrknv.lock");
+      const before = await Deno.readTextFile(file);
+      const head = await gitIn(join(c.dir, "inner", "good"), ["rev-parse", "HEAD"]);
+      const r = await killLoop(c, {
+        args: () => ["lock"],
+        file,
+        expected: (old) => old.replace(/commit = "[0-9a-f]+"/, `commit = "${head}"`),
+        runs: 24,
+        seed: 2,
+      });
+      assert.equal(await Deno.readTextFile(file), before);
+      assert.equal(parseLock(before).length, 1);
+      return r;
+    },
+    code: 0,
+    says: /good +\.\.\/inner\/good/,
+    may: ATOMIC_TEMP,
+  },
+];
+
+async function chmodTree(path: string, mode: string): Promise<void> {
+  const r = await new Deno.Command("chmod", { args: ["-R", mode, path] }).output();
+  assert.ok(r.success, `chmod -R ${mode} ${path}`);
+}
+
+// ---------------------------------------------------------------------------
+// Hooks: one workspace with a real venv, cases in order
+
+/**
+ * The hooks workspace: a sibling that is not a Python package (so setup
+ * installs nothing), a venv outside the meta directory (so a workspace
+ * brought up from a bundle reuses it), hooks that write `hook-ran`.
+ */
+async function hooksWorkspace(dir: string, fx: Shared): Promise<string> {
+  const toml = `[workspace]\nname = "hooked"\n\n[workspace.python]\nvenv = "${dir}/venv"\n\n` +
+    `[workspace.hooks]\npre_install = ["echo pre >> ${dir}/hook-ran"]\n` +
+    `post_install = ["echo post >> ${dir}/hook-ran"]\n` +
+    `\n[[siblings]]\nname = "tool"\nrepo = "${fx.good.url}"\ninstall = false\n`;
+  await Deno.mkdir(join(dir, "meta"), { recursive: true });
+  await Deno.writeTextFile(join(dir, "meta", "wrknv.toml"), toml);
+  return toml;
+}
+
+const HOOKS: Case[] = [
+  {
+    name: "a trusted workspace runs its hooks (the marker works)",
+    arrange: (c) => trusted(c),
+    args: ["setup", ...OFFLINE],
+    code: 0,
+    says: /setup done/,
+    may: /^hook-ran$/,
+    then: async (c) => {
+      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), "pre\npost\n");
+    },
+  },
+  {
+    name: "untrusted hooks never run (setup)",
+    code: 0,
+    args: ["setup", ...OFFLINE],
+    says:
+      /hooks skipped: this workspace is not trusted \(review wrknv\.toml, then run `wrknv trust`\)/,
+  },
+  {
+    name: "untrusted hooks never run (up)",
+    code: 0,
+    args: ["up", ...OFFLINE],
+    says: /hooks skipped: this workspace is not trusted/,
+  },
+  {
+    name: "trust without a terminal asks for --yes and trusts nothing",
+    code: 2,
+    args: ["trust"],
+    says:
+      /^error: wrknv trust needs a terminal to ask; after reviewing wrknv\.toml, run `wrknv trust --yes`$/m,
+    then: async (c) => {
+      assert.equal(await exists(join(c.extra.trust, "trusted.json")), false);
+      const r = await wrknv(["setup", "--json", ...OFFLINE], { cwd: c.meta, env: trustEnv(c) });
+      assert.equal(JSON.parse(r.stdout).hooks, "skipped-untrusted");
+    },
+  },
+  {
+    name: "trust ends when wrknv.toml changes",
+    async arrange(c) {
+      await trusted(c);
+      const path = join(c.meta, "wrknv.toml");
+      await Deno.writeTextFile(path, (await Deno.readTextFile(path)) + "# one more line\n");
+    },
+    args: ["setup", "--json", ...OFFLINE],
+    code: 0,
+    says: /"hooks": "skipped-untrusted"/,
+  },
+  {
+    name: "a revoked trust",
+    async arrange(c) {
+      await trusted(c);
+      await ok(["trust", "--revoke"], { cwd: c.meta, env: trustEnv(c) });
+    },
+    args: ["setup", "--json", ...OFFLINE],
+    code: 0,
+    says: /"hooks": "skipped-untrusted"/,
+  },
+  {
+    name: "--no-hooks in a trusted workspace",
+    arrange: (c) => trusted(c),
+    args: ["setup", "--json", "--no-hooks", ...OFFLINE],
+    code: 0,
+    says: /"hooks": "skipped"/,
+  },
+  {
+    name: "hooks from a bundle are untrusted until the user trusts them",
+    async arrange(c) {
+      // The user trusts their own copy; the very same file from a bundle is another matter.
+      await trusted(c);
+      await ok(["bundle", join(c.dir, "bundle")], { cwd: c.meta });
+      await Deno.mkdir(join(c.dir, "fresh"));
+    },
+    cwd: "fresh",
+    args: ["up", "--from", "../bundle", ...OFFLINE],
+    code: 0,
+    says: /took wrknv\.toml from the bundle[^]*hooks skipped: this workspace is not trusted/,
+    may: /^fresh\/(wrknv\.toml|\.wrknv(\/.*)?)$/,
+    then: async (c) => {
+      const env = trustEnv(c);
+      const cwd = join(c.dir, "fresh");
+      await ok(["trust", "--yes"], { cwd, env });
+      const r = await ok(["setup", "--json", ...OFFLINE], { cwd, env });
+      assert.equal(JSON.parse(r.stdout).hooks, "ran");
+      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), "pre\npost\n");
+      await Deno.remove(join(c.dir, "hook-ran"));
+      await Deno.remove(cwd, { recursive: true });
+      await Deno.remove(join(c.dir, "bundle"), { recursive: true });
+    },
+  },
+];
+
+const trustEnv = (c: Ctx) => ({ WRKNV_CONFIG_DIR: c.extra.trust });
+
+async function trusted(c: Ctx): Promise<void> {
+  await ok(["trust", "--yes"], { cwd: c.meta, env: trustEnv(c) });
+}
+
+// ---------------------------------------------------------------------------
+// Running a case
+
+const STATE = (meta: string) => new RegExp(`^${meta}/\\.wrknv(/|$)`);
+
+function comparable(tree: Record<string, string>, c: Case): Record<string, string> {
+  const state = STATE(c.cwd ?? "meta");
+  return Object.fromEntries(
+    Object.entries(tree).filter(([k]) => !state.test(k) && !(c.may?.test(k))),
+  );
+}
+
+async function runCase(c: Case, ctx: Ctx): Promise<void> {
+  await c.arrange?.(ctx);
+  const before = await snapshot(ctx.dir);
+  const cwd = join(ctx.dir, c.cwd ?? "meta");
+  const args = typeof c.args === "function" ? c.args(ctx) : c.args ?? ["bootstrap"];
+  const r = c.act ? await c.act(ctx) : await wrknv(args, {
+    cwd,
+    env: { ...(ctx.extra.trust ? trustEnv(ctx) : {}), ...c.env?.(ctx) },
+    readOnly: c.readOnly,
+  });
+  const shown = `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+  assert.equal(r.code, c.code, shown);
+  assert.match(r.stdout + r.stderr, c.says, shown);
+  assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+/, "no stack trace");
+  if (c.code === 2) {
+    assert.match(r.stderr, /^error: [^\n]+\n(hint: [^\n]+\n)?$/, `one line: ${r.stderr}`);
+  }
+  // Nothing lost, changed or added, but for wrknv's state and what the case allows.
+  const after = await snapshot(ctx.dir);
+  assert.deepEqual(comparable(after, c), comparable(before, c), "the tree changed");
+  await c.then?.(ctx, r);
+}
+
+/** Run `cases` in a pool of `limit`, reporting each as a step, in table order. */
+async function runSection(
+  t: Deno.TestContext,
+  cases: Case[],
+  options: { limit: number; extra?: Record<string, string> },
+): Promise<void> {
+  const fx = await shared();
+  assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, "case names are unique");
+  const results = new Map<Case, Promise<unknown>>();
+  const runOne = async (c: Case) => {
+    await using tmp = await tempDir("wrknv-sec-");
+    const ctx = { dir: tmp.path, meta: join(tmp.path, "meta"), fx, extra: options.extra ?? {} };
+    try {
+      await runCase(c, ctx);
+    } finally {
+      await chmodTree(tmp.path, "u+w").catch(() => {});
+    }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      const p = runOne(c).then(() => undefined, (e) => e ?? new Error("failed"));
+      results.set(c, p);
+      await p;
+    }
+  };
+  const workers = Array.from({ length: options.limit }, worker);
+  for (const c of cases) {
+    await t.step({
+      name: c.name,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        while (!results.has(c)) await new Promise((r) => setTimeout(r, 10));
+        const error = await results.get(c);
+        if (error) throw error;
+      },
+    });
+  }
+  await Promise.all(workers);
+}
+
+const SECTIONS = { HOSTILE_CONFIGS, HOSTILE_ARGUMENTS, BUNDLES_AND_LOCKS, FAULTS, HOOKS };
+
+Deno.test("the catalogue holds at least 60 cases", () => {
+  const n = Object.values(SECTIONS).reduce((sum, s) => sum + s.length, 0);
+  assert.ok(n >= 60, `only ${n} cases`);
+});
+
+Deno.test({
+  name: "hostile configs: refused with exit code 2 and one line, before anything runs",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: (t) => runSection(t, HOSTILE_CONFIGS, { limit: 3 }),
+});
+
+Deno.test({
+  name: "hostile arguments: refused with exit code 2, wrknv.toml unchanged",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: (t) => runSection(t, HOSTILE_ARGUMENTS, { limit: 3 }),
+});
+
+Deno.test({
+  name: "hostile bundles and locks: refused before anything is cloned or written",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: (t) => runSection(t, BUNDLES_AND_LOCKS, { limit: 3 }),
+});
+
+Deno.test({
+  name: "faults: a clear message, and nothing that was there before is lost",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using hanging = hangingServer();
+    await using auth = authServer();
+    await runSection(t, FAULTS, {
+      limit: 3,
+      extra: {
+        hangingGit: hanging.gitUrl("x.git"),
+        hangingHttp: hanging.httpUrl("x.git"),
+        auth: auth.url("x.git"),
+      },
+    });
+  },
+});
+
+Deno.test({
+  name: "hooks: never run untrusted; trust ends when wrknv.toml changes; bundles start untrusted",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const fx = await shared();
+    await using tmp = await tempDir("wrknv-sec-hooks-");
+    const dir = tmp.path;
+    const trust = join(dir, "..", `${dir.split("/").pop()}-trust`);
+    const toml = await hooksWorkspace(dir, fx);
+    const meta = join(dir, "meta");
+    const env = { WRKNV_CONFIG_DIR: trust };
+    try {
+      await ok(["bootstrap"], { cwd: meta, env });
+      await ok(["setup", ...OFFLINE], { cwd: meta, env });
+      assert.equal(await exists(join(dir, "hook-ran")), false);
+      for (const c of HOOKS) {
+        await t.step({
+          name: c.name,
+          sanitizeOps: false,
+          sanitizeResources: false,
+          fn: async () => {
+            // Every case starts from the same file, untrusted, no marker.
+            await Deno.writeTextFile(join(meta, "wrknv.toml"), toml);
+            await Deno.remove(join(trust, "trusted.json")).catch(() => {});
+            await Deno.remove(join(dir, "hook-ran")).catch(() => {});
+            await runCase(c, { dir, meta, fx, extra: { trust } });
+            if (!c.may?.test("hook-ran")) {
+              assert.equal(await exists(join(dir, "hook-ran")), false, "a hook ran");
+            }
+          },
+        });
+      }
+    } finally {
+      await Deno.remove(trust, { recursive: true }).catch(() => {});
+    }
+  },
+});
