@@ -69,6 +69,10 @@ export async function run(args: string[]): Promise<void> {
         one: (repo) => mod.run(["git", ...ARGS], { cwd: repo, env: gitEnv, timeoutMs: 60_000 }),
       },
       {
+        name: "run() no group",
+        one: (repo) => mod.run(["git", "-C", repo, ...ARGS], { newProcessGroup: false }),
+      },
+      {
         name: "run() onLine",
         one: (repo) => mod.run(["git", "-C", repo, ...ARGS], { onLine: () => {} }),
       },

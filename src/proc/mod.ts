@@ -59,7 +59,8 @@ export interface RunOptions {
   killGraceMs?: number;
   /**
    * Run the command in a process group of its own, so cancelling it ends all
-   * its descendants. Default: true, except when `stdin` is `"inherit"`.
+   * its descendants. Default: true, except when `stdin` is `"inherit"`. (It
+   * costs one more exec per command, of the `setsid` program: about 0.3 ms.)
    */
   newProcessGroup?: boolean;
 }
