@@ -25,6 +25,10 @@ const BENCHES: Record<
     about: "validate a 13-sibling workspace vs the seed's import loop",
     load: () => import("./validate.ts"),
   },
+  proc: {
+    about: "run() against a bare Deno.Command().output(): 100 git status calls, pool of 8",
+    load: () => import("./proc.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),
