@@ -298,16 +298,20 @@ export function nthInput(seed: number, index: number): string {
 
 /**
  * Run the cases in a child process watched from here: a case that has not
- * returned after `hangMs` is a failure ("no answer"), the child is killed and
- * the run goes on from the next case. `stallAt` makes that case never return
- * (to test the watchdog).
+ * returned `hangMs` after it started is a failure ("no answer"), the child is
+ * killed and the run goes on from the next case. The clock of a case starts
+ * when the child says the case has started, never when the child is spawned:
+ * a child still starting on a loaded machine is given `startMs` (a minute) to
+ * say its first word. `stallAt` makes that case never return (to test the
+ * watchdog).
  */
 export async function fuzzWatched(
   seed: number,
   cases: number,
-  options: { hangMs?: number; stallAt?: number } = {},
+  options: { hangMs?: number; startMs?: number; stallAt?: number } = {},
 ): Promise<Failure[]> {
   const hangMs = options.hangMs ?? 10_000;
+  const startMs = options.startMs ?? 60_000;
   const failures: Failure[] = [];
   const script = new URL(import.meta.url).pathname;
   let start = 0;
@@ -317,12 +321,16 @@ export async function fuzzWatched(
     const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
       .spawn();
     let current = start;
+    // Until the child's first word, the clock measures its start-up.
+    let started = false;
     let since = performance.now();
     let finished = false;
     let hung = -1;
+    let silent = false;
     const timer = setInterval(() => {
-      if (performance.now() - since <= hangMs) return;
-      hung = current;
+      if (performance.now() - since <= (started ? hangMs : startMs)) return;
+      if (started) hung = current;
+      else silent = true;
       clearInterval(timer);
       try {
         child.kill("SIGKILL");
@@ -338,7 +346,7 @@ export async function fuzzWatched(
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           if (line.startsWith("case ")) {
-            [current, since] = [Number(line.slice(5)), performance.now()];
+            [current, since, started] = [Number(line.slice(5)), performance.now(), true];
           } else if (line.startsWith("failure ")) failures.push(JSON.parse(line.slice(8)));
           else if (line === "done") finished = true;
         }
@@ -348,6 +356,7 @@ export async function fuzzWatched(
       await child.status;
     }
     if (finished) break;
+    if (silent) throw new Error(`the fuzz child said nothing in ${startMs} ms after its start`);
     if (hung < 0) throw new Error(`the fuzz child ended at case ${current} without a word`);
     failures.push({
       index: hung,
