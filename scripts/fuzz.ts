@@ -216,9 +216,24 @@ export function brokenPromise(ws: Workspace): string | null {
       if (!names.has(d) || d === s.name) return `${s.name} depends on ${JSON.stringify(d)}`;
     }
   }
-  const paths = ws.siblings.map((s) => s.path).sort();
-  for (let i = 1; i < paths.length; i++) {
-    if (inside(paths[i], paths[i - 1])) return `nested paths ${paths[i - 1]} and ${paths[i]}`;
+  // Nesting is allowed; the same path twice, or a sibling inside another's
+  // .git directory, is not; `within` names the nearest enclosing sibling.
+  const byPath = new Map<string, string>();
+  for (const s of ws.siblings) {
+    if (byPath.has(s.path)) return `${s.name} shares its path with ${byPath.get(s.path)}`;
+    byPath.set(s.path, s.name);
+  }
+  for (const s of ws.siblings) {
+    let nearest: string | undefined;
+    let dir = dirname(s.path);
+    for (; dir !== dirname(dir); dir = dirname(dir)) {
+      nearest = byPath.get(dir);
+      if (nearest) break;
+    }
+    if (nearest !== s.within) return `${s.name} within ${s.within}, not ${nearest}`;
+    if (nearest && relative(dir, s.path).split(sep)[0].toLowerCase() === ".git") {
+      return `${s.name} inside the .git of ${nearest}`;
+    }
   }
   return null;
 }

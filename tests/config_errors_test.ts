@@ -160,10 +160,10 @@ const cases: Case[] = [
     says: /same path as "a"/,
   },
   {
-    name: "nested paths",
-    toml: HEAD + sib("a") + sib("b", 'path = "../a/b"\n'),
+    name: "a sibling inside another's .git directory",
+    toml: HEAD + sib("a") + sib("b", 'path = "../a/.git/modules/b"\n'),
     at: "wrknv.toml:11: siblings[1].path:",
-    says: /"b" lies inside "a"/,
+    says: /"b" lies inside the \.git directory of "a"/,
   },
   {
     name: "path traversal",

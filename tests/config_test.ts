@@ -239,3 +239,28 @@ Deno.test("wrknv --help lists each command on one line; unknown commands exit 2"
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown command 'frobnicate'/);
 });
+
+Deno.test("nested siblings are allowed; each knows the nearest sibling that holds it", () => {
+  // `zephyr-lang-rust` sorts between `zephyr` and `zephyr/modules/foo`, so a
+  // check of neighbours after sorting misses that the last lies in the first.
+  const sib = (name: string, path: string) =>
+    `[[siblings]]\nname = "${name}"\nrepo = "https://h.invalid/${name}.git"\npath = "${path}"\n`;
+  const ws = parseConfig(
+    `[workspace]\nroot = "ws"\n` + sib("foo", "ws/zephyr/modules/foo") +
+      sib("zephyr", "ws/zephyr") + sib("rust", "ws/zephyr-lang-rust") +
+      sib("bsim", "ws/tools/bsim") + sib("components", "ws/tools/bsim/components") +
+      sib("deep", "ws/tools/bsim/components/x/y"),
+    "/m/wrknv.toml",
+  );
+  assert.deepEqual(
+    Object.fromEntries(ws.siblings.map((s) => [s.name, s.within ?? null])),
+    {
+      foo: "zephyr",
+      zephyr: null,
+      rust: null,
+      bsim: null,
+      components: "bsim",
+      deep: "components",
+    },
+  );
+});

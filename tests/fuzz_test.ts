@@ -76,7 +76,12 @@ Deno.test("fuzz: the oracle passes refusals and catches broken promises", () => 
     ["a group with a slash", (w) => w.siblings[1].groups = ["a/b"], /group/],
     ["a layer with ..", (w) => w.layers = ["a..b"], /layer/],
     ["an empty hook", (w) => w.hooks.postInstall = [" "], /empty hook/],
-    ["nested paths", (w) => w.siblings[1].path = `${w.siblings[0].path}/y`, /nested/],
+    ["a nest not recorded", (w) => w.siblings[1].path = `${w.siblings[0].path}/y`, /within/],
+    ["one path twice", (w) => w.siblings[1].path = w.siblings[0].path, /shares its path/],
+    ["inside a .git", (w) => {
+      w.siblings[1].path = `${w.siblings[0].path}/.git/y`;
+      w.siblings[1].within = w.siblings[0].name;
+    }, /inside the \.git/],
   ];
   for (const [name, spoil, want] of table) {
     const copy = structuredClone(ws);

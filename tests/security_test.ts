@@ -321,9 +321,9 @@ const HOSTILE_CONFIGS: Case[] = [
     /"evil" has the same path as "good"/,
   ),
   hostile(
-    "a sibling inside another",
-    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/good/sub"`),
-    /"evil" lies inside "good"/,
+    "a sibling inside another's .git directory",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/good/.GIT/hooks"`),
+    /"evil" lies inside the \.git directory of "good"/,
   ),
   hostile(
     "a path with a newline",

@@ -9,7 +9,7 @@
  * @module
  */
 import { parse, TomlError } from "smol-toml";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
@@ -325,19 +325,41 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     };
   });
 
-  // Same or nested paths: after sorting, a clash is always between neighbours.
-  const byPath = [...siblings].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (let i = 1; i < byPath.length; i++) {
-    const [a, b] = [byPath[i - 1], byPath[i]];
-    if (isInside(b.path, a.path)) {
-      const [first, second] = a.index < b.index ? [a, b] : [b, a];
+  // Two siblings never share a path. One may lie inside another (west and
+  // repo allow it: zephyr/modules/x inside zephyr): it is its own repository,
+  // cloned after the outer one. Its nearest enclosing sibling is found by
+  // walking up its parents, so neighbours in sort order are not enough
+  // (`zephyr-lang-rust` sorts between `zephyr` and `zephyr/modules`).
+  const byPath = new Map<string, Sibling>();
+  for (const s of siblings) {
+    const first = byPath.get(s.path);
+    if (first) {
       fail(
         where,
-        ["siblings", second.index, "path"],
-        a.path === b.path
-          ? `"${second.name}" has the same path as "${first.name}" (siblings[${first.index}])`
-          : `"${b.name}" lies inside "${a.name}" (siblings[${a.index}]); sibling paths must not nest`,
+        ["siblings", s.index, "path"],
+        `"${s.name}" has the same path as "${first.name}" (siblings[${first.index}])`,
       );
+    }
+    byPath.set(s.path, s);
+  }
+  for (const s of siblings) {
+    for (
+      let dir = dirname(s.path);
+      dir !== dirname(dir) && isInside(dir, root);
+      dir = dirname(dir)
+    ) {
+      const outer = byPath.get(dir);
+      if (!outer) continue;
+      const inGitDir = relative(outer.path, s.path).split(sep)[0].toLowerCase() === ".git";
+      if (inGitDir) {
+        fail(
+          where,
+          ["siblings", s.index, raw.siblings[s.index].path !== undefined ? "path" : "name"],
+          `"${s.name}" lies inside the .git directory of "${outer.name}" (siblings[${outer.index}])`,
+        );
+      }
+      s.within = outer.name;
+      break;
     }
   }
   if (siblings.some((s) => isInside(venv, s.path))) {

@@ -29,6 +29,11 @@ export interface Sibling {
   imports?: string[];
   /** Position in the file, 0-based; ties in ordering break by it. */
   index: number;
+  /**
+   * The sibling whose working tree holds this one (the nearest), when it is
+   * nested: cloned first, and told to ignore this one.
+   */
+  within?: string;
 }
 
 /** The `[workspace.python]` table, resolved. */

@@ -464,6 +464,23 @@ export async function revParse(
   throw failure(args, r);
 }
 
+/**
+ * Where git keeps `name` (`info/exclude`, `hooks`) for the repository at
+ * `path`, as an absolute path: inside `.git`, or wherever a `.git` file
+ * (a worktree, a submodule) points.
+ */
+export async function gitPath(
+  path: string,
+  name: string,
+  options: LocalOptions = {},
+): Promise<string> {
+  const r = await git(["rev-parse", "--path-format=absolute", "--git-path", name], {
+    cwd: path,
+    ...options,
+  });
+  return r.stdout.trim();
+}
+
 /** The full sha of HEAD, or null before the first commit. */
 export function headCommit(path: string, options: LocalOptions = {}): Promise<string | null> {
   return revParse(path, "HEAD", options);

@@ -23,6 +23,7 @@ import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
 import { cacheable, updateMirror } from "./cache.ts";
 import { exists } from "../fs.ts";
+import { NestedClones } from "./nested.ts";
 
 /** What happened to one sibling. */
 export type BootstrapStatus =
@@ -282,7 +283,9 @@ export async function bootstrap(
     reporter.done(o.name, o.status, o.error ?? o.warnings?.join("; "));
   };
 
-  await pool(siblings, async (sibling) => {
+  const nested = new NestedClones(ws, siblings);
+  const cloneSibling = async (sibling: Sibling) => {
+    await nested.outerDone(sibling);
     if (signal?.aborted) {
       settle({ name: sibling.name, path: sibling.path, status: "interrupted" });
       return;
@@ -304,6 +307,7 @@ export async function bootstrap(
       if (locked && head && head !== locked) {
         warnings.push(`at ${head.slice(0, 12)}, wrknv.lock has ${locked.slice(0, 12)}`);
       }
+      await nested.placed(sibling);
       settle({
         ...base,
         status: kind === "link-repo" ? "linked" : "present",
@@ -319,6 +323,11 @@ export async function bootstrap(
         ? "a broken symbolic link is in the way"
         : "the directory exists but is not a git repository";
       settle({ ...base, status: "conflict", error: `${what}; left untouched` });
+      return;
+    }
+    const blocked = await nested.blocked(sibling);
+    if (blocked) {
+      settle({ ...base, status: "failed", error: blocked });
       return;
     }
     if (options.linkFrom) {
@@ -351,6 +360,7 @@ export async function bootstrap(
       attempts++;
       try {
         const commit = await cloneOne(job, options, false);
+        await nested.placed(sibling);
         settle({
           ...base,
           status: "cloned",
@@ -386,7 +396,12 @@ export async function bootstrap(
         return;
       }
     }
-  }, { limit: Math.max(1, options.jobs ?? DEFAULT_JOBS), signal });
+  };
+  // Outer siblings start first; an inner one waits for the one holding it.
+  await pool(nested.order(siblings), nested.track(cloneSibling), {
+    limit: Math.max(1, options.jobs ?? DEFAULT_JOBS),
+    signal,
+  });
 
   // Credentials: one at a time, with the terminal, so git can ask.
   for (const job of needCredentials) {
@@ -395,6 +410,7 @@ export async function bootstrap(
     reporter.info(`${sibling.name}: needs credentials; asking on the terminal`);
     try {
       const commit = await cloneOne(job, options, true);
+      await nested.placed(sibling);
       settle({ name: sibling.name, path: sibling.path, status: "cloned", commit });
     } catch (error) {
       const stderr = error instanceof git.GitError ? error.stderr : "";
