@@ -343,6 +343,9 @@ export async function clone(
     if (r.timedOut) throw timedOut(args, r);
     if (r.code !== 0) {
       if (revision !== undefined && /remote branch .* not found in upstream/i.test(r.stderr)) {
+        // Not a branch or tag: another ref the server advertises (pull/104/head)?
+        const other = await checkoutAdvertisedRef(repo, dest, revision, { base, depth, step });
+        if (other) return other;
         throw new GitError(`Revision ${revision} not found in ${redactUrl(repo)}`, {
           kind: "notfound",
           args,
@@ -380,6 +383,53 @@ export async function clone(
     });
   }
   await step(["-c", "advice.detachedHead=false", "checkout", "--quiet", target, "--"], dest);
+  return await where(dest);
+}
+
+/**
+ * Check out a ref that is neither a branch nor a tag but that the server
+ * advertises (GitHub's `pull/104/head`, Gerrit's `refs/changes/45/12345/2`,
+ * as west and repo manifests name them): clone without a checkout, fetch the
+ * ref, detach HEAD at it. Null when the server has no such ref (the clone
+ * made is removed again).
+ */
+async function checkoutAdvertisedRef(
+  repo: string,
+  dest: string,
+  ref: string,
+  { base, depth, step }: {
+    base: CloneArgsOptions;
+    depth?: number;
+    step: (args: string[], cwd?: string) => Promise<RunResult>;
+  },
+): Promise<CheckoutResult | null> {
+  await step(cloneArgs(repo, dest, { ...base, noCheckout: true }));
+  try {
+    await step([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      ...(depth ? ["--depth", String(depth)] : []),
+      "--end-of-options",
+      "origin",
+      ref,
+    ], dest);
+  } catch (error) {
+    if (error instanceof GitError && /couldn't find remote ref/i.test(error.stderr)) {
+      await Deno.remove(dest, { recursive: true }).catch(() => {});
+      return null;
+    }
+    throw error;
+  }
+  await step([
+    "-c",
+    "advice.detachedHead=false",
+    "checkout",
+    "--quiet",
+    "--detach",
+    "FETCH_HEAD",
+    "--",
+  ], dest);
   return await where(dest);
 }
 
