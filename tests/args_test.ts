@@ -106,3 +106,12 @@ Deno.test("every command's help has a usage line and examples", () => {
     assert.match(help, /Examples:\n {2}wrknv /);
   }
 });
+
+Deno.test("a value may begin with - when it is not an option: --group -babblesim", () => {
+  assert.equal(parse(["status", "--group", "-babblesim"]).options.group, "-babblesim");
+  assert.equal(parse(["status", "--group=-babblesim"]).options.group, "-babblesim");
+  assert.equal(parse(["bootstrap", "--group", "+bsim", "--all"]).options.all, true);
+  // An option that follows is still an option, not a value.
+  assert.throws(() => parse(["status", "--group", "-q"]), /needs a value/);
+  assert.throws(() => parse(["status", "--group", "--json"]), /needs a value/);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseConfig } from "../src/config/load.ts";
-import { selectSiblings } from "../src/ops/select.ts";
+import { inactiveOf, selectSiblings } from "../src/ops/select.ts";
 import { acquireRunLock } from "../src/ops/run_lock.ts";
 import { ConfigError, WrknvError } from "../src/errors.ts";
 
@@ -29,6 +29,70 @@ Deno.test("selection filters intersect and keep file order", async (t) => {
   for (const [name, sel, want] of table) {
     await t.step(name, () => assert.deepEqual(selectSiblings(ws, sel).map((s) => s.name), want));
   }
+});
+
+// Like Zephyr's west.yml: babblesim is off by default (group-filter: [-babblesim]),
+// and one sibling is in an off group and an on one.
+const groupsWs = parseConfig(
+  `[workspace]\ninactive_groups = ["babblesim", "notdefault"]\n` +
+    [
+      "zephyr:",
+      "hal:hal",
+      "bsim:babblesim",
+      "bsim_base:babblesim",
+      "tools:hal,babblesim",
+      "restricted:notdefault",
+    ].map((spec) => {
+      const [name, groups] = spec.split(":");
+      const list = groups ? groups.split(",").map((g) => `"${g}"`).join(", ") : "";
+      return `[[siblings]]\nname = "${name}"\nrepo = "x"\ngroups = [${list}]\n`;
+    }).join(""),
+  "/w/m/wrknv.toml",
+);
+
+Deno.test("groups off by default: left out unless a selection asks for them", async (t) => {
+  const table: [string, Parameters<typeof selectSiblings>[1], string[]][] = [
+    ["nothing selects the active ones", {}, ["zephyr", "hal"]],
+    ["--all", { all: true }, ["zephyr", "hal", "bsim", "bsim_base", "tools", "restricted"]],
+    ["a group by name, off ones included", { group: "babblesim" }, ["bsim", "bsim_base", "tools"]],
+    ["a group that is on", { group: "hal" }, ["hal", "tools"]],
+    ["+NAME adds to the active ones", { group: "+babblesim" }, [
+      "zephyr",
+      "hal",
+      "bsim",
+      "bsim_base",
+      "tools",
+    ]],
+    ["-NAME leaves out", { group: "-hal" }, ["zephyr"]],
+    ["--all and -NAME", { all: true, group: "-babblesim" }, ["zephyr", "hal", "restricted"]],
+    ["comma-separated", { group: "+notdefault,-hal" }, ["zephyr", "restricted"]],
+    ["repeated", { group: ["+notdefault", "+babblesim", "-babblesim"] }, [
+      "zephyr",
+      "hal",
+      "restricted",
+    ]],
+    ["--only names an inactive one", { only: "bsim,zephyr" }, ["zephyr", "bsim"]],
+  ];
+  for (const [name, sel, want] of table) {
+    await t.step(
+      name,
+      () => assert.deepEqual(selectSiblings(groupsWs, sel).map((s) => s.name), want),
+    );
+  }
+  assert.deepEqual(inactiveOf(groupsWs), {
+    siblings: ["bsim", "bsim_base", "tools", "restricted"],
+    groups: ["babblesim", "notdefault"],
+  });
+  assert.deepEqual(inactiveOf(groupsWs, { group: "+babblesim" }), {
+    siblings: ["restricted"],
+    groups: ["notdefault"],
+  });
+  assert.deepEqual(inactiveOf(groupsWs, { all: true }).siblings, []);
+  assert.throws(
+    () => selectSiblings(groupsWs, { group: "-babelsim" }),
+    (e) =>
+      e instanceof ConfigError && /group "babelsim" \(did you mean "babblesim"\?\)/.test(e.message),
+  );
 });
 
 Deno.test("unknown names, groups and layers are usage errors with a suggestion", () => {

@@ -197,6 +197,13 @@ export function parseArgs(
     ) {
       values.push(argv[i++]);
     }
+    // A value may begin with "-" when it is not an option (--group -babblesim).
+    if (
+      values.length === 0 && i < argv.length && /^-[^-]/.test(argv[i]) &&
+      !find(argv[i].slice(0, 2)) && !(argv[i] === "-h" || argv[i] === "-V")
+    ) {
+      values.push(argv[i++]);
+    }
     if (values.length === 0) {
       throw new ConfigError(`option '${def.long} <${def.value}>' needs a value`);
     }

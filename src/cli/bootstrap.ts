@@ -16,6 +16,7 @@ import { type Context, printJson } from "./context.ts";
 export interface BootstrapFlags {
   only?: string;
   group?: string;
+  all?: boolean;
   layer?: string;
   jobs?: string;
   retry?: string;
@@ -51,7 +52,7 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
     );
   }
   return {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
     jobs: intFlag(flags.jobs, "--jobs", 1),
     retry: intFlag(flags.retry, "--retry", 0),
     timeout: intFlag(flags.timeout, "--timeout", 1),
@@ -97,6 +98,19 @@ export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
     }\n`,
   );
   if (result.interrupted) ctx.out("interrupted: run `wrknv bootstrap` again to finish\n");
+  if (result.inactive.siblings.length && !ctx.quiet) {
+    ctx.out(s.dim(`${inactiveHint(result.inactive)}\n`));
+  }
+}
+
+/** `3 siblings are in groups off by default (babblesim): add them with --group +babblesim`. */
+export function inactiveHint(inactive: { siblings: string[]; groups: string[] }): string {
+  const n = inactive.siblings.length;
+  return `${n} sibling${n === 1 ? " is" : "s are"} in groups off by default (${
+    inactive.groups.join(", ")
+  }): add ${n === 1 ? "it" : "them"} with --group ${
+    inactive.groups.map((g) => `+${g}`).join(",")
+  } or --all`;
 }
 
 /** Run `wrknv bootstrap`. */
@@ -134,6 +148,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
     printJson(ctx, {
       ok: result.ok,
       interrupted: result.interrupted,
+      inactive: result.inactive,
       siblings: result.siblings.map((o) => ({
         name: o.name,
         path: o.path,

@@ -19,8 +19,13 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
 
 const SELECTION: OptionSpec[] = [
   { flags: "--only <names>", description: "only these siblings (comma-separated)" },
-  { flags: "--group <group>", description: "only siblings in this group" },
+  {
+    flags: "--group <groups>",
+    description:
+      "only siblings in these groups (comma-separated); +NAME adds a group that is off by default, -NAME leaves one out",
+  },
   { flags: "--layer <layer>", description: "only siblings in this layer" },
+  { flags: "--all", description: "every sibling, those in workspace.inactive_groups too" },
 ];
 
 const CLONE: OptionSpec[] = [

@@ -18,10 +18,16 @@ import { type Context, printJson } from "./context.ts";
 export interface SelectionFlags {
   only?: string;
   group?: string;
+  all?: boolean;
   layer?: string;
 }
 
-const selection = (f: SelectionFlags) => ({ only: f.only, group: f.group, layer: f.layer });
+const selection = (f: SelectionFlags) => ({
+  only: f.only,
+  group: f.group,
+  layer: f.layer,
+  all: f.all,
+});
 
 /** Run `wrknv status`. */
 export async function statusCommand(

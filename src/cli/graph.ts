@@ -13,14 +13,19 @@ import { type Context, printJson } from "./context.ts";
 /** Run `wrknv graph`. */
 export async function graphCommand(
   ctx: Context,
-  flags: { format?: string; only?: string; group?: string; layer?: string },
+  flags: { format?: string; only?: string; group?: string; layer?: string; all?: boolean },
 ): Promise<number> {
   const format = ctx.json ? "json" : flags.format ?? "text";
   if (!["text", "dot", "mermaid", "json"].includes(format)) {
     throw new ConfigError(`--format: expected text, dot, mermaid or json, got "${format}"`);
   }
   const ws = await ctx.workspace();
-  const siblings = selectSiblings(ws, { only: flags.only, group: flags.group, layer: flags.layer })
+  const siblings = selectSiblings(ws, {
+    only: flags.only,
+    group: flags.group,
+    layer: flags.layer,
+    all: flags.all,
+  })
     .filter((s) => s.install);
   const pyprojects = await Promise.all(siblings.map(async (s) => {
     try {

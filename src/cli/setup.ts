@@ -16,6 +16,7 @@ import { WrknvError } from "../errors.ts";
 export interface SetupFlags {
   only?: string;
   group?: string;
+  all?: boolean;
   layer?: string;
   offline?: boolean;
   findLinks?: string[];
@@ -27,7 +28,7 @@ export interface SetupFlags {
 /** Turn flags into operation options. */
 export function setupOptions(ctx: Context, flags: SetupFlags): SetupOptions {
   return {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
     offline: flags.offline || (flags.findLinks?.length ?? 0) > 0,
     findLinks: flags.findLinks?.map((d) => resolve(ctx.cwd, d)),
     recreate: flags.recreate,

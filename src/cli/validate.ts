@@ -12,6 +12,7 @@ import { type Context, printJson } from "./context.ts";
 export interface ValidateFlags {
   only?: string;
   group?: string;
+  all?: boolean;
   layer?: string;
   tests?: boolean;
   jobs?: string;
@@ -60,7 +61,7 @@ export async function validateCommand(ctx: Context, flags: ValidateFlags): Promi
   const ws = await ctx.workspace();
   const { validate } = await import("../ops/validate.ts");
   const result = await validate(ws, {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer },
+    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
     tests: flags.tests,
     jobs: intFlag(flags.jobs, "--jobs", 1),
     signal: ctx.signal,

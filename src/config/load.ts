@@ -213,6 +213,10 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     }
   });
 
+  ws.inactive_groups.forEach((group, i) =>
+    checkName(where, ["workspace", "inactive_groups", i], group, "group")
+  );
+
   try {
     parseSpecifierSet(ws.python.version);
   } catch (error) {
@@ -397,6 +401,7 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     configDir,
     root,
     layers,
+    inactiveGroups: ws.inactive_groups,
     python: {
       version: ws.python.version,
       venv,

@@ -42,6 +42,9 @@ export const workspaceSchema = z.strictObject({
     "Where siblings live, relative to the directory holding wrknv.toml",
   ),
   layers: stringList("Optional layer names, bottom-up").default([]),
+  inactive_groups: stringList(
+    "Groups left out unless asked for (--group NAME, --group +NAME, --all): their siblings are not cloned, checked or installed by default, like west's group-filter [-NAME] and repo's notdefault",
+  ).default([]),
   python: pythonSchema.default({
     version: ">=3.11",
     venv: ".venv",

@@ -68,6 +68,11 @@ export interface Workspace {
   root: string;
   /** Layer names, bottom-up; empty when not used. */
   layers: string[];
+  /**
+   * Groups whose siblings are left out unless a selection asks for them
+   * (`--group NAME`, `--all`); a sibling in any of them is inactive.
+   */
+  inactiveGroups: string[];
   /** Python settings. */
   python: PythonSettings;
   /** Hooks. */

@@ -18,7 +18,7 @@ import { type LockEntry, readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
 import { pool } from "../proc/mod.ts";
 import type { Reporter } from "./reporter.ts";
-import { type Selection, selectSiblings } from "./select.ts";
+import { inactiveOf, type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
 import { cacheable, updateMirror } from "./cache.ts";
@@ -60,6 +60,8 @@ export interface BootstrapResult {
   siblings: SiblingOutcome[];
   /** True when Ctrl-C stopped the run. */
   interrupted: boolean;
+  /** Siblings left out because they are in `workspace.inactive_groups`, and those groups. */
+  inactive: { siblings: string[]; groups: string[] };
 }
 
 /** Bootstrap options (the CLI flags). */
@@ -430,5 +432,6 @@ export async function bootstrap(
     ok: list.every((o) => o.status === "cloned" || o.status === "present" || o.status === "linked"),
     siblings: list,
     interrupted: signal?.aborted ?? false,
+    inactive: inactiveOf(ws, options.selection),
   };
 }

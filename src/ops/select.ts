@@ -1,6 +1,14 @@
 /**
- * Choosing siblings: `--only a,b`, `--group g`, `--layer l`. One module for
- * every command that works on several siblings.
+ * Choosing siblings: `--only a,b`, `--group g`, `--layer l`, `--all`. One
+ * module for every command that works on several siblings.
+ *
+ * Without a selection a command works on the active siblings: those in none
+ * of `workspace.inactive_groups` (west's `group-filter: [-babblesim]`, repo's
+ * `notdefault`). `--group` takes names, comma-separated or repeated:
+ * `NAME` keeps only the siblings in NAME (inactive ones included, as asking
+ * for a group by name asks for them), `+NAME` adds NAME's siblings to the
+ * active ones, `-NAME` leaves NAME's siblings out. `--only` names siblings,
+ * inactive or not; `--all` starts from every sibling.
  *
  * @module
  */
@@ -12,10 +20,22 @@ import type { Sibling, Workspace } from "../config/types.ts";
 export interface Selection {
   /** Comma-separated names, or a list. */
   only?: string | string[];
-  /** A group name. */
-  group?: string;
+  /** Group names, comma-separated or a list: `NAME`, `+NAME`, `-NAME`. */
+  group?: string | string[];
   /** A layer name. */
   layer?: string;
+  /** Every sibling, inactive ones included. */
+  all?: boolean;
+}
+
+function names(value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(","))
+    .map((n) => n.trim()).filter((n) => n !== "");
+}
+
+/** True when `s` is in none of the workspace's inactive groups. */
+export function isActive(ws: Workspace, s: Sibling): boolean {
+  return !s.groups.some((g) => ws.inactiveGroups.includes(g));
 }
 
 /**
@@ -26,29 +46,41 @@ export interface Selection {
 export function selectSiblings(ws: Workspace, selection: Selection = {}): Sibling[] {
   let chosen = ws.siblings;
   if (selection.only !== undefined) {
-    const names = (Array.isArray(selection.only) ? selection.only : selection.only.split(","))
-      .map((n) => n.trim()).filter((n) => n !== "");
-    if (names.length === 0) throw new ConfigError("--only: no sibling names given");
+    const wanted = names(selection.only);
+    if (wanted.length === 0) throw new ConfigError("--only: no sibling names given");
     const known = new Set(ws.siblings.map((s) => s.name));
-    for (const name of names) {
+    for (const name of wanted) {
       if (!known.has(name)) {
         throw new ConfigError(`--only: unknown sibling "${name}"${didYouMean(name, known)}`);
       }
     }
-    const wanted = new Set(names);
-    chosen = chosen.filter((s) => wanted.has(s.name));
+    const set = new Set(wanted);
+    chosen = chosen.filter((s) => set.has(s.name));
   }
+  const keep: string[] = [];
+  const add: string[] = [];
+  const drop: string[] = [];
   if (selection.group !== undefined) {
+    const given = names(selection.group);
+    if (given.length === 0) throw new ConfigError("--group: no group names given");
     const groups = new Set(ws.siblings.flatMap((s) => s.groups));
-    if (!groups.has(selection.group)) {
-      throw new ConfigError(
-        `--group: no sibling is in group "${selection.group}"${
-          didYouMean(selection.group, groups)
-        }`,
-      );
+    for (const raw of given) {
+      const sign = raw[0] === "+" || raw[0] === "-" ? raw[0] : "";
+      const group = raw.slice(sign.length);
+      if (!groups.has(group)) {
+        throw new ConfigError(
+          `--group: no sibling is in group "${group}"${didYouMean(group, groups)}`,
+        );
+      }
+      (sign === "+" ? add : sign === "-" ? drop : keep).push(group);
     }
-    chosen = chosen.filter((s) => s.groups.includes(selection.group!));
   }
+  const inAny = (s: Sibling, list: string[]) => s.groups.some((g) => list.includes(g));
+  if (keep.length) chosen = chosen.filter((s) => inAny(s, keep));
+  else if (selection.only === undefined && !selection.all) {
+    chosen = chosen.filter((s) => isActive(ws, s) || inAny(s, add));
+  }
+  if (drop.length) chosen = chosen.filter((s) => !inAny(s, drop));
   if (selection.layer !== undefined) {
     if (!ws.layers.includes(selection.layer)) {
       throw new ConfigError(
@@ -58,4 +90,20 @@ export function selectSiblings(ws: Workspace, selection: Selection = {}): Siblin
     chosen = chosen.filter((s) => s.layer === selection.layer);
   }
   return chosen;
+}
+
+/**
+ * The siblings that a selection left out only because they are inactive, and
+ * the inactive groups that hold them (for a hint: `--group +babblesim`).
+ */
+export function inactiveOf(
+  ws: Workspace,
+  selection: Selection = {},
+): { siblings: string[]; groups: string[] } {
+  if (selection.only !== undefined || selection.all) return { siblings: [], groups: [] };
+  const chosen = new Set(selectSiblings(ws, selection));
+  const left = selectSiblings(ws, { ...selection, all: true })
+    .filter((s) => !chosen.has(s) && !isActive(ws, s));
+  const groups = ws.inactiveGroups.filter((g) => left.some((s) => s.groups.includes(g)));
+  return { siblings: left.map((s) => s.name), groups };
 }
