@@ -40,6 +40,7 @@ import {
   pushAll,
 } from "./support/git.ts";
 import { tempDir } from "./support/tmp.ts";
+import { waitNoneMentioning } from "./support/procs.ts";
 
 // ---------------------------------------------------------------- pure parts
 
@@ -392,21 +393,6 @@ Deno.test("gitEnv disables prompts unless interactive and keeps the user's ssh c
 // ----------------------------------------------------------- real git below
 
 /** Processes (not zombies) whose command line contains `text`. */
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const e of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
-    try {
-      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
-      const cmd = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).replaceAll("\0", " ");
-      if (cmd.includes(text)) found.push(`${e.name}: ${cmd}`);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
-}
 
 async function rejectsGit(
   p: Promise<unknown>,
@@ -612,7 +598,7 @@ Deno.test("a clone that hangs is ended by its timeout, helpers included", async 
     );
     assert.equal(error.timedOut, true);
     assert.ok(performance.now() - started < 15_000);
-    assert.deepEqual(await processesMentioning(`127.0.0.1:${server.port}`), [], url);
+    assert.deepEqual(await waitNoneMentioning(`127.0.0.1:${server.port}`), [], url);
   }
   assert.ok(server.accepted() >= 2);
 });
@@ -626,7 +612,7 @@ Deno.test("aborting a clone ends git and raises InterruptedError", async () => {
     clone(server.httpUrl("hang.git"), `${tmp.path}/x`, { signal: controller.signal }),
     InterruptedError,
   );
-  assert.deepEqual(await processesMentioning(`127.0.0.1:${server.port}`), []);
+  assert.deepEqual(await waitNoneMentioning(`127.0.0.1:${server.port}`), []);
 });
 
 Deno.test("status reads real working trees", async () => {

@@ -2,32 +2,12 @@ import assert from "node:assert/strict";
 import { InterruptedError, WrknvError } from "../src/errors.ts";
 import { pool, ProcessError, run, splitLines, which } from "../src/proc/mod.ts";
 import { tempDir } from "./support/tmp.ts";
-
-/** True while the process exists and is not a zombie (PID 1 here may never reap orphans). */
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
+import { waitDead } from "./support/procs.ts";
 
 /** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
 async function statFields(pid: number | "self"): Promise<string[]> {
   const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-}
-
-async function waitDead(pids: number[], ms = 3000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  while (true) {
-    const alive: number[] = [];
-    for (const p of pids) if (await isAlive(p)) alive.push(p);
-    if (alive.length === 0 || Date.now() > deadline) return alive;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 // A shell whose children are a background sleep (a grandchild of wrknv) and a
@@ -375,29 +355,6 @@ Deno.test("which finds executables on PATH without spawning", async () => {
   assert.equal(await which(""), null);
   const sh = await which("sh");
   assert.ok(sh !== null && sh.endsWith("/sh"));
-});
-
-Deno.test({
-  name: "interruptSignal aborts on SIGINT with an InterruptedError",
-  ignore: Deno.build.os === "windows",
-  async fn() {
-    // The test runner owns SIGINT in this process, so a child Deno interrupts itself.
-    const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
-    const script = `
-      import { interruptSignal } from ${JSON.stringify(mod)};
-      const interrupt = interruptSignal();
-      const fired = new Promise((resolve) =>
-        interrupt.signal.addEventListener("abort", () => resolve(interrupt.signal.reason)));
-      Deno.kill(Deno.pid, "SIGINT");
-      const reason = await fired;
-      interrupt[Symbol.dispose]();
-      console.log(reason.name, reason.exitCode);
-    `;
-    const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
-    assert.equal(r.stderr, "");
-    assert.equal(r.stdout.trim(), "InterruptedError 130");
-    assert.equal(r.code, 0);
-  },
 });
 
 Deno.test("process groups still running when wrknv exits are killed", async () => {

@@ -22,21 +22,7 @@ const ABOUT =
  */
 export async function main(args: string[]): Promise<number> {
   const controller = new AbortController();
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      runtime.writeErr("\ninterrupted: stopping (press Ctrl-C again to quit at once)\n");
-      controller.abort(new WrknvError("interrupted", { exitCode: ExitCode.interrupted }));
-    } else {
-      Deno.exit(ExitCode.interrupted);
-    }
-  };
-  try {
-    Deno.addSignalListener("SIGINT", onInterrupt);
-  } catch {
-    // Signals are not available on every platform.
-  }
+  const stop = onStopSignals(controller);
   const verbose = args.includes("-v") || args.includes("--verbose") ||
     runtime.env("WRKNV_DEBUG") === "1";
   try {
@@ -65,22 +51,62 @@ export async function main(args: string[]): Promise<number> {
     }
     const body = await command.load();
     const code = await body(ctx, parsed.options, ...parsed.args);
-    return controller.signal.aborted ? ExitCode.interrupted : code;
+    return stop.received()?.code ?? code;
   } catch (error) {
-    return reportError(error, { verbose, interrupted: controller.signal.aborted });
+    return reportError(error, { verbose, stopped: stop.received() });
   } finally {
-    try {
-      Deno.removeSignalListener("SIGINT", onInterrupt);
-    } catch {
-      // nothing to remove
-    }
+    stop.remove();
   }
 }
 
-function reportError(error: unknown, options: { verbose: boolean; interrupted: boolean }): number {
-  if (options.interrupted) {
-    runtime.writeErr("interrupted\n");
-    return ExitCode.interrupted;
+/** The signals that stop a run, and the exit code each gives (128 + its number). */
+const STOP_SIGNALS = [
+  ["SIGINT", ExitCode.interrupted],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const;
+
+/**
+ * Treat SIGINT, SIGTERM and SIGHUP alike: the first aborts `controller`, so
+ * every operation ends its child process groups, removes what it made and
+ * releases its locks; a second one quits at once. Returns what came (its exit
+ * code and how to say it) and a way to stop listening.
+ */
+function onStopSignals(controller: AbortController) {
+  let received: { code: number; what: string } | undefined;
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const [name, code] of STOP_SIGNALS) {
+    const listener = () => {
+      if (received !== undefined) Deno.exit(received.code);
+      const what = name === "SIGINT" ? "interrupted" : `stopped by ${name}`;
+      received = { code, what };
+      const again = name === "SIGINT" ? "press Ctrl-C again" : `send ${name} again`;
+      runtime.writeErr(`\n${what}: stopping (${again} to quit at once)\n`);
+      controller.abort(new WrknvError(what, { exitCode: code }));
+    };
+    try {
+      Deno.addSignalListener(name, listener);
+      listeners.push([name, listener]);
+    } catch {
+      // Not every signal is available on every platform (Windows has SIGINT only).
+    }
+  }
+  return {
+    /** The signal that came, or undefined while none has. */
+    received: () => received,
+    remove() {
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    },
+  };
+}
+
+function reportError(
+  error: unknown,
+  options: { verbose: boolean; stopped?: { code: number; what: string } },
+): number {
+  if (options.stopped) {
+    runtime.writeErr(`${options.stopped.what}\n`);
+    return options.stopped.code;
   }
   if (error instanceof WrknvError) {
     runtime.writeErr(`error: ${error.message}\n`);

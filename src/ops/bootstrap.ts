@@ -155,7 +155,12 @@ async function removeStaleTemps(path: string, name: string): Promise<void> {
     const pid = Number(e.name.slice(`${TEMP_PREFIX}${name}-`.length).split("-")[0]);
     const temp = join(dir, e.name);
     if (!Number.isInteger(pid) || pidAlive(pid)) continue;
-    if (!(await exists(join(temp, MARKER)))) continue; // not ours
+    if (!(await exists(join(temp, MARKER)))) {
+      // Killed between making the directory and writing its marker: only an
+      // empty one is removed (a non-recursive remove fails on anything else).
+      await Deno.remove(temp).catch(() => {});
+      continue;
+    }
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
 }

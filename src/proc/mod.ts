@@ -12,7 +12,8 @@
  *   wrknv's group instead, since a new session has no controlling terminal;
  *   only the command itself is signalled then.
  * - Because children run in their own groups, a Ctrl-C at the terminal reaches
- *   wrknv only: the CLI turns it into an abort with {@linkcode interruptSignal}.
+ *   wrknv only: the CLI (src/cli/mod.ts) turns it, SIGTERM and SIGHUP into an
+ *   abort of the signal every operation passes down to here.
  *   Groups still running when wrknv exits are killed on `unload`.
  *
  * @module
@@ -724,38 +725,4 @@ async function isExecutable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * An abort signal for the CLI that fires on the first SIGINT or SIGTERM (with
- * an {@linkcode InterruptedError} as its reason). Needed because commands run
- * in their own process groups and so do not see the terminal's Ctrl-C.
- * Dispose it to remove the listeners.
- *
- * @example
- * ```ts
- * using interrupt = interruptSignal();
- * await bootstrap(ws, { signal: interrupt.signal });
- * ```
- */
-export function interruptSignal(): { signal: AbortSignal; [Symbol.dispose](): void } {
-  const controller = new AbortController();
-  const handler = () => {
-    if (!controller.signal.aborted) controller.abort(new InterruptedError());
-  };
-  const installed: Deno.Signal[] = [];
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    try {
-      Deno.addSignalListener(sig, handler);
-      installed.push(sig);
-    } catch {
-      // Not supported on this platform (SIGTERM on Windows).
-    }
-  }
-  return {
-    signal: controller.signal,
-    [Symbol.dispose]() {
-      for (const sig of installed) Deno.removeSignalListener(sig, handler);
-    },
-  };
 }
