@@ -41,3 +41,22 @@ export async function readText(path: string): Promise<string | null> {
     return null;
   }
 }
+
+/**
+ * True while process `pid` exists on this machine (read from /proc). Where
+ * there is no /proc, it cannot be told, and the answer is true, so that
+ * nothing of a process that may still be running is ever taken away.
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    Deno.statSync("/proc/self");
+  } catch {
+    return true;
+  }
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -21,7 +21,7 @@
  * wrknv.toml); nothing else may change unless a case says what (`may`).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { MAIN, STATE_DIR } from "./support/cli.ts";
 import { authServer, gitIn, hangingServer, makeRemote, type Remote } from "./support/git.ts";
 import { makePackageRemote, OFFLINE, SYSTEM_WHEELS } from "./support/python.ts";
@@ -924,10 +924,19 @@ async function corruptWheelhouse(c: Ctx, remote: Remote, corrupt: string): Promi
   await Deno.writeTextFile(join(wheels, corrupt), "PK\x03\x04 this is not a whole zip file");
 }
 
+/** How long each checkpoint of a write pauses in the kill loops (`WRKNV_TEST_CHECKPOINTS`). */
+const PAUSE_MS = 40;
+
 /**
- * `kill -9` wrknv at seeded random moments while it rewrites `file`, many
- * times; after each, the file must be exactly the old text or the new one.
- * Returns what a last clean `wrknv config` says (the file still loads).
+ * `kill -9` wrknv many times while it rewrites `file`; after each kill the
+ * file must be exactly the old text or the new one. With checkpoints on,
+ * wrknv announces on stderr each step of its atomic write (`write`, `rename`,
+ * `renamed`) and pauses there; each kill is sent at a seeded random moment
+ * after the write began, and where it landed is read from what was announced
+ * before the process died. At least 5 kills must land inside the write (after
+ * `write`, before `renamed`), else the loop tested nothing. A last whole run
+ * must then clean up what the killed ones left. Returns what a clean
+ * `wrknv config` says (the file still loads).
  */
 async function killLoop(
   c: Ctx,
@@ -941,35 +950,52 @@ async function killLoop(
   },
 ): Promise<Result> {
   const old = await Deno.readTextFile(options.file);
-  // How long a whole run takes, to spread the kills over all of it.
-  const t0 = performance.now();
-  await ok(options.args(-1), { cwd: c.meta });
-  const span = Math.max(200, (performance.now() - t0) * 1.2);
-  await Deno.writeTextFile(options.file, old);
+  const name = basename(options.file);
   const rand = mulberry32(options.seed);
-  const seen = { old: 0, new: 0 };
+  const landed = { inside: 0, after: 0 };
+  const env = { WRKNV_TEST_CHECKPOINTS: String(PAUSE_MS) };
   for (let i = 0; i < options.runs; i++) {
     const want = await options.expected(old, i);
-    const child = spawn(options.args(i), { cwd: c.meta });
-    await new Promise((r) => setTimeout(r, rand() * span));
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It had finished.
+    const child = spawn(options.args(i), { cwd: c.meta, env });
+    const stdout = new Response(child.stdout).text();
+    const said: string[] = [];
+    let buffer = "";
+    let killed = false;
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      said.push(...lines);
+      if (!killed && lines.includes(`checkpoint write ${name}`)) {
+        killed = true;
+        // Anywhere from the start of the write to a little after its end.
+        await new Promise((r) => setTimeout(r, rand() * PAUSE_MS * 3.5));
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // It had finished.
+        }
+      }
     }
-    await child.output();
+    await stdout;
+    const status = await child.status;
+    assert.ok(killed, `run ${i} never began its write: ${said.join(" | ")}`);
     const now = await Deno.readTextFile(options.file);
     assert.ok(now === old || now === want, `run ${i}: neither the old nor the new file:\n${now}`);
-    seen[now === old ? "old" : "new"]++;
+    if (status.signal === "SIGKILL" && !said.includes(`checkpoint renamed ${name}`)) {
+      landed.inside++;
+      if (!said.includes(`checkpoint rename ${name}`)) {
+        assert.equal(now, old, `run ${i}: killed before the rename, yet the file changed`);
+      }
+    } else landed.after++;
     await Deno.writeTextFile(options.file, old);
   }
-  // Most kills land before the write (start-up is most of a run); some after it.
-  assert.ok(seen.old > 0, `no run was killed before it wrote: ${JSON.stringify(seen)}`);
+  assert.ok(landed.inside >= 5, `too few kills landed inside the write: ${JSON.stringify(landed)}`);
+  // A whole run after the killed ones removes the temporary files they left.
+  await ok(options.args(-1), { cwd: c.meta });
+  await Deno.writeTextFile(options.file, old);
   return await wrknv(["config"], { cwd: c.meta });
 }
-
-/** Temporary files a killed atomic write may leave beside its target (never the target torn). */
-const ATOMIC_TEMP = /^meta\/\.wrknv\.(toml|lock)\.\d+\.[0-9a-f]{8}\.tmp$/;
 
 const FAULTS: Case[] = [
   {
@@ -1064,6 +1090,11 @@ const FAULTS: Case[] = [
     code: 1,
     says:
       /^error: the venv at .*\/meta\/\.venv is broken: .*\nhint: run `wrknv setup --recreate` to make it again$/m,
+    async then(c) {
+      // The hint works: --recreate mends the venv, and the workspace validates.
+      await ok(["setup", "--recreate", ...OFFLINE], { cwd: c.meta });
+      await ok(["validate"], { cwd: c.meta });
+    },
   },
   {
     name: "setup --recreate never deletes a directory that is not a venv",
@@ -1185,6 +1216,13 @@ const FAULTS: Case[] = [
     args: ["status"],
     code: 0,
     says: /good +main +[0-9a-f]{7} +clean/,
+    async then(c) {
+      // Discovery walks past the loop too.
+      const r = await ok(["init", "--yes", "--discover", "--force", "--root", "../inner"], {
+        cwd: c.meta,
+      });
+      assert.match(r.stdout + r.stderr, /1 sibling/);
+    },
   },
   {
     name: "a file where a sibling goes",
@@ -1245,7 +1283,6 @@ const FAULTS: Case[] = [
       }),
     code: 0,
     says: /good +\.\.\/inner\/good/,
-    may: ATOMIC_TEMP,
     then: async (c) => {
       // What add writes is what `expected` says: check it once, in full.
       const path = join(c.meta, "wrknv.toml");
@@ -1285,7 +1322,6 @@ const FAULTS: Case[] = [
     },
     code: 0,
     says: /good +\.\.\/inner\/good/,
-    may: ATOMIC_TEMP,
   },
 ];
 

@@ -4,11 +4,15 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { checkpoint } from "../checkpoint.ts";
+import { pidAlive } from "../fs.ts";
 
 /**
  * Write `data` to `path` through a temporary file in the same directory,
  * flushed to disk and then renamed over the target. The temporary file is
  * removed when anything fails. An existing file's permission bits are kept.
+ * Temporary files that a killed wrknv left beside the target are removed
+ * first (they are named after its pid, so a live writer's are left alone).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
@@ -20,9 +24,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     mode = undefined;
   }
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  await removeStaleTemps(dir, basename(path));
   try {
     const file = await Deno.open(tmp, { write: true, createNew: true, mode: mode ?? 0o644 });
     try {
+      await checkpoint(`write ${basename(path)}`);
       let written = 0;
       while (written < bytes.length) written += await file.write(bytes.subarray(written));
       await file.sync();
@@ -30,9 +36,27 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
       file.close();
     }
     if (mode !== undefined) await Deno.chmod(tmp, mode & 0o7777);
+    await checkpoint(`rename ${basename(path)}`);
     await Deno.rename(tmp, path);
+    await checkpoint(`renamed ${basename(path)}`);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
     throw error;
+  }
+}
+
+/** Remove `.<name>.<pid>.<hex>.tmp` files in `dir` whose writer is gone. */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const prefix = `.${name}.`;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !e.name.startsWith(prefix)) continue;
+      const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(e.name.slice(prefix.length));
+      if (m && Number(m[1]) !== Deno.pid && !pidAlive(Number(m[1]))) {
+        await Deno.remove(join(dir, e.name)).catch(() => {});
+      }
+    }
+  } catch {
+    // An unreadable directory: the write itself will say what is wrong.
   }
 }

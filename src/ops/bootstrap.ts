@@ -22,7 +22,7 @@ import { inactiveOf, type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
 import { cacheable, updateMirror } from "./cache.ts";
-import { exists } from "../fs.ts";
+import { exists, pidAlive } from "../fs.ts";
 import { NestedClones } from "./nested.ts";
 
 /** What happened to one sibling. */
@@ -125,20 +125,6 @@ async function inspect(path: string): Promise<Kind> {
   if (await exists(join(path, ".git"))) return "repo";
   for await (const _ of Deno.readDir(path)) return "dir";
   return "empty-dir";
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    try {
-      Deno.statSync("/proc/self");
-      return false;
-    } catch {
-      return true; // no /proc: cannot tell, so keep it
-    }
-  }
 }
 
 /** Remove clone directories that a killed wrknv left beside `path`. */

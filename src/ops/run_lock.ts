@@ -12,27 +12,13 @@ import type { Workspace } from "../config/types.ts";
 
 export { ensureStateDir, stateDir } from "../config/state.ts";
 import { ensureStateDir } from "../config/state.ts";
+import { pidAlive } from "../fs.ts";
 
 interface Holder {
   pid: number;
   host: string;
   command: string;
   started: string;
-}
-
-function alive(pid: number): boolean {
-  // Linux and most Unix systems: /proc/<pid>. Where there is no /proc, assume alive.
-  try {
-    Deno.statSync("/proc/self");
-  } catch {
-    return true;
-  }
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A held run lock; release it when done (also with `await using`). */
@@ -77,7 +63,7 @@ export async function acquireRunLock(
     } catch {
       holder = undefined; // torn or vanished: treat as stale
     }
-    if (holder && (holder.host !== me.host || alive(holder.pid))) {
+    if (holder && (holder.host !== me.host || pidAlive(holder.pid))) {
       throw new WrknvError(
         `another wrknv (pid ${holder.pid}, "wrknv ${holder.command}", since ${holder.started}) is working on this workspace`,
         { hint: `wait for it to finish; if it is gone, remove ${path}` },
