@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { waitUntil } from "./support/procs.ts";
 import { tempDir } from "./support/tmp.ts";
 import { gitDaemon, gitIn, hangingServer, makeRemote } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
@@ -270,17 +271,16 @@ Deno.test("a server that accepts and never answers is stopped by --timeout while
     { name: "a", repo: a.url },
     { name: "stuck", repo: hang.gitUrl("stuck.git") },
   ]);
-  const t0 = performance.now();
+  // The guard only stops a run whose --timeout never fired (it would hang for ever).
   const r = await wrknv(["bootstrap", "--timeout", "2", "--retry", "0", "--json"], {
     cwd: ws.meta,
+    signal: AbortSignal.timeout(300_000),
   });
-  const seconds = (performance.now() - t0) / 1000;
   assert.equal(r.code, 1);
   const doc: JsonResult = JSON.parse(r.stdout);
   assert.equal(doc.siblings[0].status, "cloned");
   assert.equal(doc.siblings[1].status, "failed");
   assert.match(doc.siblings[1].error ?? "", /timed out after 2s/);
-  assert.ok(seconds < 20, `stopped in ${seconds.toFixed(1)} s`);
   assert.ok(hang.accepted() >= 1, "git did connect");
   assert.deepEqual(await leftovers(ws.root), []);
 });
@@ -311,10 +311,7 @@ Deno.test("Ctrl-C mid-run leaves no half-made clone, exits 130, and a re-run com
     stderr: "piped",
   }).spawn();
   // Wait until the clones are under way (their temporary directories exist).
-  for (let i = 0; i < 100 && (await leftovers(ws.root)).length < 4; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal((await leftovers(ws.root)).length, 4, "four clones in flight");
+  await waitUntil("four clones in flight", async () => (await leftovers(ws.root)).length === 4);
   child.kill("SIGINT");
   const out = await child.output();
   assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));

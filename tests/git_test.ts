@@ -590,14 +590,14 @@ Deno.test("a clone that hangs is ended by its timeout, helpers included", async 
   await using tmp = await tempDir();
   await using server = hangingServer();
   for (const url of [server.gitUrl("hang.git"), server.httpUrl("hang.git")]) {
-    const started = performance.now();
+    // The signal only stops a clone whose timeout never fired: it would then
+    // fail as interrupted, not as timed out.
     const error = await rejectsGit(
-      clone(url, `${tmp.path}/hang`, { timeoutMs: 700 }),
+      clone(url, `${tmp.path}/hang`, { timeoutMs: 700, signal: AbortSignal.timeout(300_000) }),
       "network",
       /^git clone timed out after 0\.7s$/,
     );
     assert.equal(error.timedOut, true);
-    assert.ok(performance.now() - started < 15_000);
     assert.deepEqual(await waitNoneMentioning(`127.0.0.1:${server.port}`), [], url);
   }
   assert.ok(server.accepted() >= 2);

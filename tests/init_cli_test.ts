@@ -152,7 +152,7 @@ class Terminal implements AsyncDisposable {
   }
 
   /** Wait until the screen shows `text`. */
-  async waitFor(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  async waitFor(text: string | RegExp, timeoutMs = 60_000): Promise<string> {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
       const screen = await this.screen();

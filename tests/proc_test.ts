@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { InterruptedError, WrknvError } from "../src/errors.ts";
 import { pool, ProcessError, run, splitLines, which } from "../src/proc/mod.ts";
 import { tempDir } from "./support/tmp.ts";
-import { waitDead } from "./support/procs.ts";
+import { isAlive, waitDead } from "./support/procs.ts";
 
 /** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
 async function statFields(pid: number | "self"): Promise<string[]> {
@@ -168,15 +168,15 @@ Deno.test("an exception in onLine is rethrown once the command has ended", async
 
 Deno.test("timeout ends the whole process group, grandchildren included", async () => {
   const lines: string[] = [];
+  // The timeout leaves seconds for the shell to start both sleeps, however loaded the machine.
   const r = await run(["sh", "-c", TREE], {
-    timeoutMs: 500,
+    timeoutMs: 3000,
     killGraceMs: 1000,
     onLine: (l) => lines.push(l),
   });
   assert.equal(r.timedOut, true);
   assert.equal(r.aborted, false);
   assert.equal(r.signal, "SIGTERM");
-  assert.ok(r.durationMs < 10_000, `took ${r.durationMs} ms`);
   const pids = pidsFrom(lines);
   assert.equal(pids.length, 2);
   assert.deepEqual(await waitDead(pids), [], "grandchildren still running");
@@ -203,13 +203,13 @@ Deno.test("abort ends the whole process group, grandchildren included", async ()
 Deno.test("a group that ignores SIGTERM is killed with SIGKILL after the grace", async () => {
   const lines: string[] = [];
   const r = await run(["sh", "-c", `trap '' TERM; ${TREE}`], {
-    timeoutMs: 300,
+    timeoutMs: 3000,
     killGraceMs: 300,
     onLine: (l) => lines.push(l),
   });
   assert.equal(r.timedOut, true);
   assert.equal(r.signal, "SIGKILL");
-  assert.ok(r.durationMs >= 550, `took ${r.durationMs} ms`);
+  assert.ok(r.durationMs >= 3250, `took ${r.durationMs} ms: SIGKILL came before the grace`);
   assert.deepEqual(await waitDead(pidsFrom(lines)), [], "grandchildren still running");
 });
 
@@ -316,13 +316,12 @@ Deno.test("pool stops launching once the signal aborts; unstarted items are inte
 Deno.test("pool with real processes cancels the running ones through the signal", async () => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
-  const started = performance.now();
   const results = await pool(
     [1, 2, 3, 4, 5],
     (n) => run(["sleep", "30"], { signal: controller.signal, check: true }).then(() => n),
     { limit: 2, signal: controller.signal },
   );
-  assert.ok(performance.now() - started < 15_000);
+  // Had they not been cancelled, each sleep would have ended and been fulfilled.
   assert.equal(results.length, 5);
   for (const r of results) {
     assert.equal(r.status, "rejected");
@@ -369,7 +368,7 @@ Deno.test("process groups still running when wrknv exits are killed", async () =
       },
     });
   `;
-  const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
+  const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
   const pids = pidsFrom(r.stdout.trim().split("\n"));
   assert.equal(pids.length, 2);
@@ -378,20 +377,18 @@ Deno.test("process groups still running when wrknv exits are killed", async () =
 
 Deno.test("a descendant that escapes the kill cannot keep run waiting on its output", async () => {
   const lines: string[] = [];
-  const started = performance.now();
   // Outside a group of its own only the shell is signalled; the background
-  // sleep keeps the output pipe open.
-  const r = await run(["sh", "-c", "sleep 30 & echo bg $!; exec sleep 30"], {
+  // sleep keeps the output pipe open (for ever, as far as this test goes).
+  const r = await run(["sh", "-c", "sleep 100000 & echo bg $!; exec sleep 100000"], {
     newProcessGroup: false,
     timeoutMs: 200,
     killGraceMs: 200,
     onLine: (l) => lines.push(l),
   });
-  const elapsed = performance.now() - started;
   const [escaped] = pidsFrom(lines);
   try {
     assert.equal(r.timedOut, true);
-    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+    assert.ok(await isAlive(escaped), "run returned only once the descendant had gone");
     assert.equal(r.stdout, `bg ${escaped}\n`);
   } finally {
     if (escaped) Deno.kill(escaped, "SIGKILL");
@@ -501,7 +498,6 @@ Deno.test("an abort right after the start still ends the command with SIGTERM", 
     const r = await pending;
     assert.equal(r.aborted, true);
     assert.equal(r.signal, "SIGTERM", `run ${i}`);
-    assert.ok(r.durationMs < 15_000, `run ${i} took ${r.durationMs} ms`);
   }
 });
 
@@ -511,20 +507,21 @@ Deno.test("a daemon holding the output cannot keep run, or wrknv, waiting", asyn
   const mod = new URL("../src/proc/mod.ts", import.meta.url).href;
   // The daemon leaves the command's group (a new session of its own) but
   // keeps its output pipes open; without onLine the output is collected natively.
-  const daemon = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 30' & exec sleep 30`;
+  const daemon = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 100000' & exec sleep 100000`;
   const script = `
     import { run } from ${JSON.stringify(mod)};
     const r = await run(["sh", "-c", ${
     JSON.stringify(daemon)
-  }], { timeoutMs: 300, killGraceMs: 200 });
+  }], { timeoutMs: 3000, killGraceMs: 200 });
     console.log(JSON.stringify({ timedOut: r.timedOut, signal: r.signal }));
   `;
   try {
-    const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 30_000 });
+    const r = await run([Deno.execPath(), "eval", script], { timeoutMs: 180_000 });
     assert.equal(r.timedOut, false, "the inner wrknv did not exit");
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { timedOut: true, signal: "SIGTERM" });
-    assert.ok(r.durationMs < 20_000, `took ${r.durationMs} ms`);
+    const daemonPid = Number(await Deno.readTextFile(pidFile));
+    assert.ok(await isAlive(daemonPid), "run waited for the daemon to go");
   } finally {
     const pid = Number(await Deno.readTextFile(pidFile).catch(() => ""));
     if (pid > 0) Deno.kill(pid, "SIGKILL");
@@ -547,14 +544,14 @@ Deno.test("without a setsid program, groups come from Deno's detached spawn", as
     console.log("own", own.stdout.trim());
     const lines = [];
     const tree = await run(["sh", "-c", ${JSON.stringify(TREE)}], {
-      timeoutMs: 300, killGraceMs: 300, onLine: (l) => { lines.push(l); console.log(l); },
+      timeoutMs: 3000, killGraceMs: 300, onLine: (l) => { lines.push(l); console.log(l); },
     });
     const quiet = await run(["sleep", "30"], { timeoutMs: 200 });
     console.log("ended", tree.timedOut, tree.signal, quiet.timedOut, quiet.signal);
   `;
   const r = await run([Deno.execPath(), "eval", script], {
     env: { PATH: bin },
-    timeoutMs: 30_000,
+    timeoutMs: 180_000,
   });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
@@ -585,7 +582,7 @@ Deno.test("a list of allowed programs is still enforced for each program", async
     "--allow-env",
     "--allow-read",
     script,
-  ], { timeoutMs: 30_000 });
+  ], { timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
   const own = lines[0].split(" ");

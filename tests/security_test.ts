@@ -86,7 +86,7 @@ function spawn(args: string[], options: RunOptions): Deno.ChildProcess {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
+    signal: AbortSignal.timeout(600_000),
   }).spawn();
 }
 
@@ -1341,7 +1341,7 @@ async function chmodTree(path: string, mode: string): Promise<void> {
 async function hooksWorkspace(dir: string, fx: Shared): Promise<string> {
   const toml = `[workspace]\nname = "hooked"\n\n[workspace.python]\nvenv = "${dir}/venv"\n\n` +
     `[workspace.hooks]\npre_install = ["echo pre >> ${dir}/hook-ran"]\n` +
-    `post_install = ["echo post >> ${dir}/hook-ran"]\n` +
+    `post_install = ["echo post $VIRTUAL_ENV >> ${dir}/hook-ran"]\n` +
     `\n[[siblings]]\nname = "tool"\nrepo = "${fx.good.url}"\ninstall = false\n`;
   await Deno.mkdir(join(dir, "meta"), { recursive: true });
   await Deno.writeTextFile(join(dir, "meta", "wrknv.toml"), toml);
@@ -1357,7 +1357,9 @@ const HOOKS: Case[] = [
     says: /setup done/,
     may: /^hook-ran$/,
     then: async (c) => {
-      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), "pre\npost\n");
+      // Hooks run with the shared venv active.
+      const venv = join(c.dir, "venv");
+      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), `pre\npost ${venv}\n`);
     },
   },
   {
@@ -1432,11 +1434,27 @@ const HOOKS: Case[] = [
       await ok(["trust", "--yes"], { cwd, env });
       const r = await ok(["setup", "--json", ...OFFLINE], { cwd, env });
       assert.equal(JSON.parse(r.stdout).hooks, "ran");
-      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), "pre\npost\n");
+      const venv = join(c.dir, "venv");
+      assert.equal(await Deno.readTextFile(join(c.dir, "hook-ran")), `pre\npost ${venv}\n`);
       await Deno.remove(join(c.dir, "hook-ran"));
       await Deno.remove(cwd, { recursive: true });
       await Deno.remove(join(c.dir, "bundle"), { recursive: true });
     },
+  },
+  {
+    name: "a failing hook is reported with its output, exit 1",
+    async arrange(c) {
+      // Each case starts from the hooks workspace's file; this one's post_install fails.
+      const path = join(c.meta, "wrknv.toml");
+      const toml = await Deno.readTextFile(path);
+      const failing = `post_install = ["echo nope >&2; exit 3"]`;
+      await Deno.writeTextFile(path, toml.replace(/post_install = .*/, failing));
+      await trusted(c);
+    },
+    args: ["setup", ...OFFLINE],
+    code: 1,
+    says: /hook failed \(exit 3\): echo nope[^]*nope/,
+    may: /^hook-ran$/,
   },
 ];
 

@@ -171,7 +171,7 @@ export function freePort(): number {
   return port;
 }
 
-async function waitForPort(port: number, ended: Promise<unknown>, ms = 10_000): Promise<void> {
+async function waitForPort(port: number, ended: Promise<unknown>, ms = 60_000): Promise<void> {
   let done = false;
   ended.then(() => done = true);
   const deadline = Date.now() + ms;
