@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { wrknv } from "./support/cli.ts";
+import { STATE_DIR, wrknv } from "./support/cli.ts";
+import { loadWorkspace } from "../src/config/mod.ts";
+import { ConfigError } from "../src/errors.ts";
+
+// The loader's cache of resolved files goes to this test's state, not the user's.
+Deno.env.set("WRKNV_CACHE_DIR", `${STATE_DIR}/cache`);
 import { snapshot } from "./support/tree.ts";
 
 const HEAD = '[workspace]\nname = "ws"\n';
@@ -378,27 +383,64 @@ Deno.test("config errors: at least 60 cases", () => {
   assert.ok(cases.length >= 60, `only ${cases.length} cases`);
 });
 
+async function inCaseDir<T>(c: Case, fn: (dir: string, meta: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "wrknv-bad-" });
+  try {
+    const meta = join(dir, "meta");
+    await Deno.mkdir(meta);
+    await Deno.writeTextFile(join(meta, "wrknv.toml"), c.toml);
+    await c.prepare?.(dir);
+    return await fn(dir, meta);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// The loader answers every case in this process (what the CLI prints is the
+// error's message after "error: "); the CLI itself is run for a few below.
 for (const c of cases) {
   Deno.test(`config error: ${c.name}`, async () => {
-    const dir = await Deno.makeTempDir({ prefix: "wrknv-bad-" });
-    try {
-      const meta = join(dir, "meta");
-      await Deno.mkdir(meta);
-      await Deno.writeTextFile(join(meta, "wrknv.toml"), c.toml);
-      await c.prepare?.(dir);
+    await inCaseDir(c, async (dir, meta) => {
+      const before = await snapshot(dir);
+      const error = await loadWorkspace({ cwd: meta }).then(
+        () => assert.fail("loaded"),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ConfigError, `a ConfigError: ${error}`);
+      assert.equal(error.exitCode, 2);
+      const line = error.message;
+      assert.ok(!line.includes("\n"), `one line, got: ${line}`);
+      assert.ok(line.startsWith(c.at), `"${line}" starts with "${c.at}"`);
+      assert.match(line.slice(c.at.length), c.says);
+      assert.deepEqual(await snapshot(dir), before, "nothing changed on disk");
+    });
+  });
+}
+
+// Through the real CLI: a syntax error, a schema error and a meaning error.
+for (
+  const name of [
+    "unterminated string",
+    "depend_on typo",
+    "path through a symlink that leads outside the root",
+  ]
+) {
+  const c = cases.find((c) => c.name === name)!;
+  Deno.test(`config error through the CLI: ${name}`, async () => {
+    await inCaseDir(c, async (dir, meta) => {
       const before = await snapshot(dir);
       const r = await wrknv(["config"], { cwd: meta });
       assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
       assert.equal(r.stdout, "");
       const lines = r.stderr.split("\n").filter((l) => l !== "");
       assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
-      const line = lines[0];
-      assert.ok(line.startsWith(`error: ${c.at}`), `"${line}" starts with "error: ${c.at}"`);
-      assert.match(line.slice(`error: ${c.at}`.length), c.says);
+      assert.ok(
+        lines[0].startsWith(`error: ${c.at}`),
+        `"${lines[0]}" starts with "error: ${c.at}"`,
+      );
+      assert.match(lines[0].slice(`error: ${c.at}`.length), c.says);
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
       assert.deepEqual(await snapshot(dir), before, "nothing changed on disk");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   });
 }

@@ -13,7 +13,7 @@ import { didYouMean } from "../config/suggest.ts";
 
 /** One option: `-j, --jobs <n>`, `--locked`, `--no-clone`, `--group <name...>`. */
 export interface OptionSpec {
-  /** commander-style flags. */
+  /** Flags as help shows them, e.g. `-j, --jobs <n>`. */
   flags: string;
   /** One line of help. */
   description: string;

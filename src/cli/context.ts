@@ -9,7 +9,7 @@ import { runtime } from "../runtime.ts";
 import { makeStyle, type Style } from "../ui/style.ts";
 import type { Workspace } from "../config/types.ts";
 
-/** The global options as commander parses them. */
+/** The global options as the parser (args.ts) gives them. */
 export interface GlobalOptions {
   /** `-C <dir>` */
   directory?: string;

@@ -21,6 +21,8 @@ const ABOUT =
  * WRKNV_DEBUG=1.
  */
 export async function main(args: string[]): Promise<number> {
+  // `deno task dev -- --help` passes the "--" on: before any command it means nothing.
+  if (args[0] === "--") args = args.slice(1);
   const controller = new AbortController();
   const stop = onStopSignals(controller);
   const verbose = args.includes("-v") || args.includes("--verbose") ||
