@@ -139,3 +139,31 @@ Deno.test("SIGHUP during exec: every command's process group ends, exit 129", as
   assert.match(r.stderr, /stopped by SIGHUP/);
   assert.deepEqual(await waitDead(pids), [], "a command or its child still runs");
 });
+
+Deno.test("what a kill -9 left beside a sibling is cleaned by the next bootstrap, and nothing else", async () => {
+  await using tmp = await tempDir();
+  const a = await makeRemote(join(tmp.path, "remotes"), "a");
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [{ name: "a", repo: a.url }]);
+  // A pid that is surely gone: a process that has ended.
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  const dead = gone.pid;
+  // Killed before its marker was written: an empty directory.
+  const empty = join(ws.root, `.wrknv-clone-a-${dead}-0badcafe`);
+  await Deno.mkdir(empty);
+  // Killed mid-clone: the marker and a part of a clone.
+  const partial = join(ws.root, `.wrknv-clone-a-${dead}-1badcafe`);
+  await Deno.mkdir(join(partial, "a", ".git"), { recursive: true });
+  await Deno.writeTextFile(join(partial, ".wrknv-partial"), "wrknv clone of a in progress\n");
+  // Someone's own directory of that shape, without the marker: not wrknv's to remove.
+  const theirs = join(ws.root, `.wrknv-clone-a-${dead}-2badcafe`);
+  await Deno.mkdir(theirs);
+  await Deno.writeTextFile(join(theirs, "notes.txt"), "mine\n");
+  const r = await ended(spawnWrknv(["bootstrap"], ws.meta));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    (await names(ws.root)).filter((n) => n.startsWith(".wrknv-clone-")),
+    [`.wrknv-clone-a-${dead}-2badcafe`],
+  );
+  assert.equal(await Deno.readTextFile(join(theirs, "notes.txt")), "mine\n");
+});
