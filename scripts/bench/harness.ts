@@ -30,26 +30,83 @@ export interface Measured {
   times: number[];
   /** Median ms. */
   median: number;
+  /** Processor time (user + system) of the whole process tree, in ms, per run. */
+  cpu: number[];
+  /** Median processor ms. */
+  cpuMedian: number;
 }
 
-/** Run one command, discarding output; returns ms, or throws on failure. */
-export async function timeOnce(c: Contender): Promise<number> {
-  const t0 = performance.now();
-  const out = await new Deno.Command(c.cmd[0], {
-    args: c.cmd.slice(1),
-    cwd: c.cwd,
-    env: c.env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - t0;
-  if (!out.success) {
-    throw new Error(
-      `${c.name} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-500)}`,
-    );
+/** One timed run: wall-clock and processor milliseconds. */
+export interface Timing {
+  /** Wall-clock ms, from just before the command starts to just after it ends. */
+  wall: number;
+  /** User ms of the command and every descendant it waited for. */
+  user: number;
+  /** System ms of the same. */
+  sys: number;
+}
+
+// Starts the command, waits for it with wait4(2) and writes wall, user and
+// system time (the whole tree the command waited for) to the file in argv[1].
+// The wrapper's own start-up is outside the wall time it measures.
+const TIMER = `
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+with open(out, "w") as f:
+    json.dump({"wall": wall * 1000, "user": ru.ru_utime * 1000, "sys": ru.ru_stime * 1000}, f)
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+`;
+
+/**
+ * Run one command, discarding its output, and measure it (wall, user and
+ * system time of its whole process tree); throws when it fails.
+ */
+export async function measureOnce(c: Contender): Promise<Timing> {
+  const file = await Deno.makeTempFile({ prefix: "wrknv-bench-time-" });
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", TIMER, file, ...c.cmd],
+      cwd: c.cwd,
+      env: c.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(
+        `${c.name} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-500)}`,
+      );
+    }
+    return JSON.parse(await Deno.readTextFile(file));
+  } finally {
+    await Deno.remove(file).catch(() => {});
   }
-  return ms;
+}
+
+/** Run one command, discarding output; returns wall-clock ms, or throws on failure. */
+export async function timeOnce(c: Contender): Promise<number> {
+  return (await measureOnce(c)).wall;
+}
+
+/**
+ * Processor time (user + system) this process and the children it has waited
+ * for have used so far, in ms (Linux, from /proc/self/stat; clock ticks, so
+ * 10 ms steps), for benchmarks that run in-process. 0 elsewhere.
+ */
+export function processCpuMs(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime, stime, cutime, cstime are fields 14-17 (1-based), 12-15 after the name.
+    const ticks = [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0);
+    return ticks * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** Round robin: each run visits every contender once, in a rotating order. */
@@ -57,41 +114,55 @@ export async function compare(
   contenders: Contender[],
   options: { runs: number; warmup?: number },
 ): Promise<Measured[]> {
-  const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const times = new Map<string, Timing[]>(contenders.map((c) => [c.name, []]));
   for (let w = 0; w < (options.warmup ?? 1); w++) {
     for (const c of contenders) {
       await c.before?.();
-      await timeOnce(c);
+      await measureOnce(c);
     }
   }
   for (let run = 0; run < options.runs; run++) {
     for (let k = 0; k < contenders.length; k++) {
       const c = contenders[(run + k) % contenders.length];
       await c.before?.();
-      const ms = await timeOnce(c);
+      const t = await measureOnce(c);
       await c.check?.();
-      times.get(c.name)!.push(ms);
+      times.get(c.name)!.push(t);
     }
   }
-  return contenders.map((c) => ({
-    name: c.name,
-    times: times.get(c.name)!,
-    median: median(times.get(c.name)!),
-  }));
+  return contenders.map((c) => {
+    const t = times.get(c.name)!;
+    const wall = t.map((x) => x.wall);
+    const cpu = t.map((x) => x.user + x.sys);
+    return { name: c.name, times: wall, median: median(wall), cpu, cpuMedian: median(cpu) };
+  });
 }
 
-/** A Markdown table of medians and ratios to `baseline`. */
+/**
+ * A Markdown table of medians and ratios to `baseline`: wall-clock time, and
+ * the processor time (user + system) of each contender's whole process tree.
+ */
 export function report(results: Measured[], baseline: string): string {
-  const base = results.find((r) => r.name === baseline)!.median;
+  const base = results.find((r) => r.name === baseline)!;
   return markdownTable(
-    ["command", "median ms", "min ms", "ratio to " + baseline],
+    ["command", "median ms", "min ms", "ratio", "CPU ms (user+sys)", "CPU ratio"],
     results.map((r) => [
       r.name,
       fmt(r.median, 0),
       fmt(Math.min(...r.times), 0),
-      `${fmt(r.median / base, 2)}×`,
+      `${fmt(r.median / base.median, 2)}×`,
+      fmt(r.cpuMedian, 0),
+      `${fmt(r.cpuMedian / Math.max(1e-9, base.cpuMedian), 2)}×`,
     ]),
-  );
+  ) + `\n\nratios are to ${baseline}; medians of each contender's runs`;
+}
+
+/**
+ * The wrknv to compare with, from `WRKNV_BENCH_BEFORE` (the main.ts of an
+ * older checkout), so one run measures before and after side by side.
+ */
+export function beforeMain(): string | undefined {
+  return Deno.env.get("WRKNV_BENCH_BEFORE") || undefined;
 }
 
 /** Is a command on PATH? */
