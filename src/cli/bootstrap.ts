@@ -27,6 +27,7 @@ export interface BootstrapFlags {
   linkFrom?: string;
   locked?: boolean;
   cache?: boolean;
+  offline?: boolean;
   from?: string;
 }
 
@@ -62,6 +63,7 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
     linkFrom: flags.linkFrom,
     locked: flags.locked,
     cache: flags.cache,
+    offline: flags.offline,
     interactive: runtime.stdinIsTerminal() && runtime.stderrIsTerminal(),
     signal: ctx.signal,
   };
@@ -156,6 +158,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
         ...(o.commit ? { commit: o.commit } : {}),
         ...(o.error ? { error: o.error } : {}),
         ...(o.warnings ? { warnings: o.warnings } : {}),
+        ...(o.cache ? { cache: o.cache } : {}),
       })),
     });
   } else renderBootstrap(ctx, result);

@@ -57,19 +57,24 @@ export async function cacheCommand(
   action: string,
 ): Promise<number> {
   const cache = await import("../ops/cache.ts");
+  const day = (d: Date | null) => d ? d.toISOString().slice(0, 16).replace("T", " ") : "never";
   if (action === "info") {
     const mirrors = await cache.cacheInfo();
-    const total = mirrors.reduce((n, m) => n + m.bytes, 0);
+    const ours = mirrors.filter((m) => m.ours);
+    const total = ours.reduce((n, m) => n + m.bytes, 0);
     if (ctx.json) {
       printJson(ctx, { dir: cache.cacheDir(), bytes: total, mirrors });
       return 0;
     }
-    ctx.out(`cache ${cache.cacheDir()}: ${mirrors.length} mirrors, ${size(total)}\n`);
+    ctx.out(`cache ${cache.cacheDir()}: ${ours.length} mirrors, ${size(total)}\n`);
     for (const m of mirrors) {
+      const note = !m.ours
+        ? "not made by wrknv; left alone"
+        : m.legacy
+        ? "made by an older wrknv; no longer used (wrknv cache prune removes it)"
+        : `updated ${day(m.updated)} UTC`;
       ctx.out(
-        `  ${(m.url ?? "?").padEnd(50)} ${size(m.bytes).padStart(10)}  ${
-          ctx.style.dim(m.lastUsed ? `used ${m.lastUsed.toISOString().slice(0, 10)}` : "never used")
-        }\n`,
+        `  ${(m.url ?? "?").padEnd(50)} ${size(m.bytes).padStart(10)}  ${ctx.style.dim(note)}\n`,
       );
     }
     return 0;
@@ -79,10 +84,20 @@ export async function cacheCommand(
     if (!Number.isFinite(days) || days < 0) {
       throw new ConfigError(`--older-than: expected a number of days, got "${flags.olderThan}"`);
     }
-    const removed = await cache.pruneCache(days);
+    const { removed, notOurs } = await cache.pruneCache(days);
     const freed = removed.reduce((n, m) => n + m.bytes, 0);
-    if (ctx.json) printJson(ctx, { removed: removed.map((m) => m.path), bytes: freed });
-    else ctx.out(`removed ${removed.length} mirrors, ${size(freed)} freed\n`);
+    if (ctx.json) {
+      printJson(ctx, {
+        removed: removed.map((m) => m.path),
+        bytes: freed,
+        leftAlone: notOurs.map((m) => m.path),
+      });
+    } else {
+      ctx.out(`removed ${removed.length} mirrors, ${size(freed)} freed\n`);
+      for (const m of notOurs) {
+        ctx.out(ctx.style.dim(`  left ${m.path} alone: wrknv did not make it\n`));
+      }
+    }
     return 0;
   }
   throw new ConfigError(`cache: unknown action "${action}"; use info or prune`);

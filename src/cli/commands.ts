@@ -47,7 +47,11 @@ const CLONE: OptionSpec[] = [
 ];
 
 const INSTALL: OptionSpec[] = [
-  { flags: "--offline", description: "install from --find-links directories only (--no-index)" },
+  {
+    flags: "--offline",
+    description:
+      "no network: install from --find-links only (--no-index); up also clones from the mirror cache",
+  },
   { flags: "--find-links <dir...>", description: "wheel directories (implies --offline)" },
   { flags: "--recreate", description: "remove the venv and make it again" },
   { flags: "--no-hooks", description: "do not run the workspace's hooks" },
@@ -116,11 +120,15 @@ export const COMMANDS: Command[] = [
     name: "bootstrap",
     description: "clone every missing sibling, in parallel, safely and resumably",
     options: [...SELECTION, ...CLONE, {
+      flags: "--offline",
+      description: "no network: clone from the mirror cache as it is, saying how old",
+    }, {
       flags: "--from <bundle>",
       description: "clone from a bundle made by wrknv bundle",
     }],
     examples: [
       "wrknv bootstrap",
+      "wrknv bootstrap --offline",
       "wrknv bootstrap --only provide-foundation,provide-testkit --depth 1",
       "wrknv bootstrap --locked --json",
     ],

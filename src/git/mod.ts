@@ -27,6 +27,7 @@ import {
   revisionProblem,
 } from "./parse.ts";
 import { redactUrl } from "./remote.ts";
+import { readHead } from "./files.ts";
 
 export {
   classifyGitError,
@@ -38,7 +39,7 @@ export {
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
-export { redactUrl, remoteKey, sameRemote } from "./remote.ts";
+export { mirrorKey, redactUrl, remoteKey, sameRemote } from "./remote.ts";
 
 /** A git command that failed. */
 export class GitError extends WrknvError {
@@ -136,6 +137,7 @@ function sshCommandConfigured(cwd: string | undefined): Promise<boolean> {
       cwd,
       env: gitEnv({ sshCommandConfigured: true }),
       timeoutMs: 10_000,
+      newProcessGroup: false,
     }).then((r) => r.code === 0 && r.stdout.trim() !== "", () => false);
     sshCommandCache.set(key, found);
   }
@@ -154,17 +156,31 @@ interface GitRunOptions extends GitCallOptions {
   cwd?: string;
   /** The command may talk to a remote (clone, fetch): mind the user's ssh command. */
   remote?: boolean;
+  /** The repository in `cwd` is one wrknv made (a mirror): only the user's global config counts. */
+  ownRepo?: boolean;
 }
+
+/**
+ * Subcommands that only read or write the repository's own files and start no
+ * helper that could outlive them: they run in wrknv's process group (one exec,
+ * no `setsid`), since ending git itself ends all of it. Anything that may talk
+ * to a remote, run hooks or filters (clone, fetch, checkout, merge) gets a
+ * process group of its own.
+ */
+const SELF_CONTAINED = new Set(["status", "rev-parse", "show-ref", "merge-base", "symbolic-ref"]);
 
 /** Run git; the raw result, throwing only when git cannot start or the run was aborted. */
 async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Promise<RunResult> {
   const { onProgress } = options;
+  const sub = subcommand(args);
+  const selfContained = SELF_CONTAINED.has(sub) || (sub === "config" && args.includes("--get"));
   const r = await run(["git", ...args], {
+    ...(selfContained && !options.remote ? { newProcessGroup: false } : {}),
     cwd: options.cwd,
     env: gitEnv({
       interactive: options.interactive,
       sshCommandConfigured: options.remote && !options.interactive
-        ? await sshCommandConfigured(options.cwd)
+        ? await sshCommandConfigured(options.ownRepo ? undefined : options.cwd)
         : false,
     }),
     signal: options.signal,
@@ -433,8 +449,10 @@ async function checkoutAdvertisedRef(
   return await where(dest);
 }
 
+/** HEAD and branch, from the repository's files when they are plain (no git started), else from git. */
 async function where(path: string): Promise<CheckoutResult> {
-  return { head: await headCommit(path), branch: await currentBranch(path) };
+  return await readHead(path) ??
+    { head: await headCommit(path), branch: await currentBranch(path) };
 }
 
 async function refExists(path: string, ref: string): Promise<boolean> {
@@ -681,4 +699,108 @@ export async function mergeFfOnly(
   }
   await git(["merge", "--ff-only", "--quiet", target], { cwd: path, ...local });
   return { status: "updated", before, after: await headCommit(path, local) };
+}
+
+/** The refs a mirror keeps: branches and tags (not `refs/pull/*` and the like, which can be huge). */
+export const MIRROR_REFSPECS: readonly string[] = [
+  "+refs/heads/*:refs/heads/*",
+  "+refs/tags/*:refs/tags/*",
+];
+
+/**
+ * Make a bare mirror of `url` at `dest` (which must not exist): branches,
+ * tags and HEAD, `remote.origin.url` set to `url`. Fails as {@linkcode clone}
+ * does (a {@linkcode GitError} with a kind; a timeout as kind `network`).
+ */
+export async function cloneMirror(
+  url: string,
+  dest: string,
+  options: GitCallOptions = {},
+): Promise<void> {
+  refuseOption("Repository URL", url);
+  await git(["clone", "--bare", "--quiet", "--", url, dest], {
+    remote: true,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  });
+}
+
+/** Where {@linkcode updateMirror} keeps the commit the remote's HEAD was at. */
+export const MIRROR_HEAD_REF = "refs/wrknv/remote-head";
+
+/**
+ * Bring the bare mirror at `path` up to date from `url` (always the URL given,
+ * never what the mirror's config says): branches and tags, pruned, in one
+ * atomic ref update, so a killed fetch leaves the old refs or the new ones.
+ * The remote's HEAD commit goes to {@linkcode MIRROR_HEAD_REF} (so a changed
+ * default branch can be noticed; an empty remote has none). Garbage
+ * collection, when git wants it, runs in the foreground (never detached), so
+ * it ends before the caller's lock on the mirror is released.
+ */
+export async function updateMirror(
+  path: string,
+  url: string,
+  options: GitCallOptions = {},
+): Promise<void> {
+  refuseOption("Repository URL", url);
+  const remaining = deadline(options.timeoutMs);
+  const fetch = (head: boolean) =>
+    git([
+      "-c",
+      "gc.autoDetach=false",
+      "-c",
+      "maintenance.autoDetach=false",
+      "fetch",
+      "--quiet",
+      "--prune",
+      "--atomic",
+      "--no-write-fetch-head",
+      "--end-of-options",
+      url,
+      ...MIRROR_REFSPECS,
+      ...(head ? [`+HEAD:${MIRROR_HEAD_REF}`] : []),
+    ], {
+      cwd: path,
+      remote: true,
+      ownRepo: true,
+      signal: options.signal,
+      timeoutMs: remaining(),
+    });
+  try {
+    await fetch(true);
+  } catch (error) {
+    // An empty remote has no HEAD to fetch.
+    if (!(error instanceof GitError) || !/couldn't find remote ref HEAD/i.test(error.stderr)) {
+      throw error;
+    }
+    await fetch(false);
+  }
+}
+
+/**
+ * The branch the remote's HEAD points at (`main` for `refs/heads/main`), from
+ * `git ls-remote --symref`; null when HEAD is detached or the remote is empty.
+ */
+export async function remoteHeadBranch(
+  url: string,
+  options: GitCallOptions = {},
+): Promise<string | null> {
+  refuseOption("Repository URL", url);
+  const r = await git(["ls-remote", "--symref", "--", url, "HEAD"], {
+    remote: true,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  });
+  const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(r.stdout);
+  return m ? m[1] : null;
+}
+
+/** Point HEAD of the repository at `gitDir` (a bare mirror) at `refs/heads/<branch>`. */
+export async function setHeadBranch(
+  gitDir: string,
+  branch: string,
+  options: LocalOptions = {},
+): Promise<void> {
+  checkRevision(branch);
+  await git(["symbolic-ref", "HEAD", `refs/heads/${branch}`], { cwd: gitDir, ...options });
 }

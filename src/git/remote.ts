@@ -110,3 +110,64 @@ function safeDecode(text: string): string {
 export function redactUrl(url: string): string {
   return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, "$1:***@");
 }
+
+const DEFAULT_PORTS: Record<string, string> = { ssh: "22", git: "9418", http: "80", https: "443" };
+
+/**
+ * The whole URL, normalised only where two spellings are certain to reach the
+ * same repository with the same identity: the scheme and host in lower case,
+ * `git+ssh://` and `ssh+git://` as `ssh://`, a default port dropped
+ * (`ssh://h:22/x` is `ssh://h/x`), percent-escapes of unreserved characters
+ * decoded and the rest in upper case, and a password or token left out (the
+ * same user with another token is the same repository; every use fetches
+ * with the token given). The user, the port, the path (`.git`, slashes) and
+ * the scp form (`user@host:path`) are kept, so `alice@h:p.git` and
+ * `mallory@h:p.git`, or two servers on two ports, never share a mirror.
+ * Returns null for local paths and `file://` URLs (not cached).
+ */
+export function mirrorKey(url: string): string | null {
+  const u = url.trim();
+  const scheme = SCHEME.exec(u);
+  if (scheme) {
+    let name = scheme[1].toLowerCase();
+    if (name === "file") return null;
+    if (name === "git+ssh" || name === "ssh+git") name = "ssh";
+    const rest = scheme[2];
+    const slash = rest.indexOf("/");
+    const authority = slash === -1 ? rest : rest.slice(0, slash);
+    const path = slash === -1 ? "" : rest.slice(slash);
+    const at = authority.lastIndexOf("@");
+    const userInfo = at === -1 ? "" : authority.slice(0, at);
+    const user = userInfo.split(":")[0];
+    let hostPort = authority.slice(at + 1);
+    let port = "";
+    const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
+    if (m) {
+      hostPort = m[1];
+      port = m[2] ?? "";
+    }
+    if (port === "" || port === DEFAULT_PORTS[name]) port = "";
+    const host = hostPort.toLowerCase();
+    return `${name}://${user ? `${normalizeEscapes(user)}@` : ""}${host}${port ? `:${port}` : ""}${
+      normalizeEscapes(path)
+    }`;
+  }
+  const colon = u.indexOf(":");
+  const slash = u.search(/[\\/]/);
+  if (colon > 1 && (slash === -1 || colon < slash)) {
+    const authority = u.slice(0, colon);
+    const at = authority.lastIndexOf("@");
+    const user = at === -1 ? "" : authority.slice(0, at);
+    const host = authority.slice(at + 1).toLowerCase();
+    return `scp:${user ? `${user}@` : ""}${host}:${u.slice(colon + 1)}`;
+  }
+  return null;
+}
+
+/** Decode `%XX` of unreserved characters (RFC 3986 2.3); upper-case the hex of the others. */
+function normalizeEscapes(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+}

@@ -21,7 +21,8 @@ import type { Reporter } from "./reporter.ts";
 import { inactiveOf, type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
-import { cacheable, updateMirror } from "./cache.ts";
+import { cacheable, openMirror } from "./cache.ts";
+import { replaceRemoteUrl } from "../git/files.ts";
 import { exists, pidAlive } from "../fs.ts";
 import { NestedClones } from "./nested.ts";
 
@@ -50,6 +51,8 @@ export interface SiblingOutcome {
   warnings?: string[];
   /** How many clone attempts were made. */
   attempts?: number;
+  /** Set when the clone came from the mirror cache. */
+  cache?: CacheUse;
 }
 
 /** The result of a bootstrap. */
@@ -94,6 +97,8 @@ export interface BootstrapOptions {
   bundle?: OpenedBundle;
   /** Use the cache of bare mirrors for network remotes (default true). */
   cache?: boolean;
+  /** No network: clone network remotes from the mirror cache as it is (saying how old). */
+  offline?: boolean;
 }
 
 /** The default number of clones at once: see BENCHMARKS.md. */
@@ -167,7 +172,31 @@ interface CloneJob {
   locked?: string;
 }
 
-async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: boolean) {
+/** What one clone made, besides the sibling itself. */
+interface Cloned {
+  /** HEAD after the clone. */
+  commit?: string;
+  /** Something to tell the user (the clone came from an old mirror, the mirror was unusable). */
+  warning?: string;
+  /** Set when the clone came from the mirror cache. */
+  cache?: CacheUse;
+}
+
+/** How a sibling's clone used the mirror cache (in `--json`). */
+export interface CacheUse {
+  /** The mirror's directory. */
+  mirror: string;
+  /** When the mirror was last brought up to date from the remote (ISO 8601). */
+  updated: string;
+  /** True when it was not brought up to date in this run (`--offline`). */
+  stale: boolean;
+}
+
+async function cloneOne(
+  job: CloneJob,
+  options: BootstrapOptions,
+  interactive: boolean,
+): Promise<Cloned> {
   const { sibling } = job;
   const parent = dirname(sibling.path);
   await Deno.mkdir(parent, { recursive: true });
@@ -183,46 +212,8 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
   );
   const dest = join(temp, basename(sibling.path));
   try {
-    let reference: string | undefined;
-    // The mirror cache: update the mirror (only new objects cross the network),
-    // then clone from it locally (hard links, no network) and point origin at
-    // the real remote. Shallow and partial clones go to the remote directly.
-    let mirror: string | null = null;
-    if (
-      !options.bundle && !options.reference && options.cache !== false && !options.depth &&
-      !options.filter && cacheable(sibling.repo)
-    ) {
-      mirror = await updateMirror(sibling.repo, {
-        signal: options.signal,
-        timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
-      });
-    }
-    if (options.reference) {
-      for (
-        const candidate of [
-          join(options.reference, `${sibling.name}.git`),
-          join(options.reference, sibling.name),
-        ]
-      ) {
-        if (await exists(candidate)) {
-          reference = candidate;
-          break;
-        }
-      }
-    }
-    const source = options.bundle ? options.bundle.repo(sibling.name) : mirror ?? sibling.repo;
-    const cloned = await git.clone(source, dest, {
-      revision: job.locked ?? job.revision,
-      depth: options.depth,
-      filter: options.filter,
-      reference,
-      signal: options.signal,
-      timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
-      interactive,
-    });
+    const cloned = await cloneInto(job, dest, options, interactive);
     if (options.signal?.aborted) throw new InterruptedError();
-    // From a bundle: point origin at the real remote, so a later sync works online.
-    if (options.bundle || mirror) await git.setRemoteUrl(dest, sibling.repo);
     // Only now does the sibling appear, whole. Refuse to replace anything but
     // an empty directory (which rename(2) replaces atomically).
     const now = await inspect(sibling.path);
@@ -230,10 +221,139 @@ async function cloneOne(job: CloneJob, options: BootstrapOptions, interactive: b
       throw new Error(`${sibling.path} appeared while cloning; left it alone`);
     }
     await Deno.rename(dest, sibling.path);
-    return cloned.head ?? undefined;
+    return cloned;
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
+}
+
+/** Whether this clone goes through the mirror cache. */
+function usesCache(repo: string, options: BootstrapOptions, interactive: boolean): boolean {
+  if (options.bundle || options.reference || options.cache === false || interactive) return false;
+  // Shallow and partial clones go to the remote directly, unless there is no network.
+  if ((options.depth || options.filter) && !options.offline) return false;
+  return cacheable(repo);
+}
+
+/**
+ * Clone the sibling into `dest`: from the bundle, through the mirror cache, or
+ * directly from its remote. One git process for a direct clone; HEAD is read
+ * from the clone's files.
+ */
+async function cloneInto(
+  job: CloneJob,
+  dest: string,
+  options: BootstrapOptions,
+  interactive: boolean,
+): Promise<Cloned> {
+  const { sibling } = job;
+  const call = {
+    revision: job.locked ?? job.revision,
+    depth: options.depth,
+    filter: options.filter,
+    signal: options.signal,
+    timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
+    interactive,
+  };
+  if (options.bundle) {
+    const cloned = await git.clone(options.bundle.repo(sibling.name), dest, call);
+    // Point origin at the real remote, so a later sync works online.
+    await pointOrigin(dest, sibling.repo);
+    return { commit: cloned.head ?? undefined };
+  }
+  if (usesCache(sibling.repo, options, interactive)) {
+    return await cloneFromMirror(job, dest, { ...options, call });
+  }
+  if (options.offline && cacheable(sibling.repo)) {
+    throw new git.GitError(
+      "--offline clones network remotes from the mirror cache, which --no-cache turned off",
+      { kind: "other" },
+    );
+  }
+  let reference: string | undefined;
+  if (options.reference) {
+    for (
+      const candidate of [
+        join(options.reference, `${sibling.name}.git`),
+        join(options.reference, sibling.name),
+      ]
+    ) {
+      if (await exists(candidate)) {
+        reference = candidate;
+        break;
+      }
+    }
+  }
+  const cloned = await git.clone(sibling.repo, dest, { ...call, reference });
+  return { commit: cloned.head ?? undefined };
+}
+
+/** Set origin of a clone wrknv just made: by editing its config where it can, else with git. */
+async function pointOrigin(dest: string, url: string): Promise<void> {
+  if (!(await replaceRemoteUrl(dest, { to: url }))) await git.setRemoteUrl(dest, url);
+}
+
+/**
+ * Clone through the mirror cache: bring the mirror up to date (only new
+ * objects cross the network; a failure fails the sibling as a direct clone
+ * would), clone from it locally (hard links, no network, no alternates, so
+ * pruning the cache never breaks a clone) and point origin at the real URL.
+ * `--offline` uses the mirror as it is and says how old it is.
+ */
+async function cloneFromMirror(
+  job: CloneJob,
+  dest: string,
+  options: BootstrapOptions & { call: git.CloneOptions },
+): Promise<Cloned> {
+  const { sibling } = job;
+  const { call } = options;
+  const started = performance.now();
+  const opened = await openMirror(sibling.repo, {
+    signal: options.signal,
+    timeoutMs: call.timeoutMs,
+    offline: options.offline,
+  });
+  if ("unusable" in opened) {
+    const cloned = await git.clone(sibling.repo, dest, call);
+    return { commit: cloned.head ?? undefined, warning: opened.unusable };
+  }
+  const left = call.timeoutMs === undefined
+    ? undefined
+    : Math.max(1, call.timeoutMs - (performance.now() - started));
+  let cloned: git.CheckoutResult;
+  {
+    await using mirror = opened;
+    // git ignores --depth and --filter for a plain path; a file:// URL honours them.
+    const source = call.depth || call.filter ? `file://${mirror.path}` : mirror.path;
+    try {
+      cloned = await git.clone(source, dest, { ...call, timeoutMs: left, interactive: false });
+    } catch (error) {
+      // A commit that no branch or tag holds is not in the mirror: ask the remote for it.
+      if (
+        !(error instanceof git.GitError) || error.kind !== "notfound" || !call.revision ||
+        options.offline
+      ) throw error;
+      await Deno.remove(dest, { recursive: true }).catch(() => {});
+      const direct = await git.clone(sibling.repo, dest, { ...call, timeoutMs: left });
+      return { commit: direct.head ?? undefined };
+    }
+    await pointOrigin(dest, sibling.repo);
+    const cache: CacheUse = {
+      mirror: mirror.path,
+      updated: mirror.updated.toISOString(),
+      stale: mirror.stale,
+    };
+    return {
+      commit: cloned.head ?? undefined,
+      cache,
+      warning: mirror.stale ? `from the cache, last updated ${when(mirror.updated)}` : undefined,
+    };
+  }
+}
+
+/** A date for people: `2026-12-03 06:40 UTC`. */
+function when(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**
@@ -352,14 +472,16 @@ export async function bootstrap(
     while (true) {
       attempts++;
       try {
-        const commit = await cloneOne(job, options, false);
+        const cloned = await cloneOne(job, options, false);
         await nested.placed(sibling);
+        if (cloned.warning) warnings.push(cloned.warning);
         settle({
           ...base,
           status: "cloned",
-          commit,
+          commit: cloned.commit,
           attempts,
           warnings: warnings.length ? warnings : undefined,
+          ...(cloned.cache ? { cache: cloned.cache } : {}),
         });
         return;
       } catch (error) {
@@ -402,9 +524,15 @@ export async function bootstrap(
     const { sibling } = job;
     reporter.info(`${sibling.name}: needs credentials; asking on the terminal`);
     try {
-      const commit = await cloneOne(job, options, true);
+      const cloned = await cloneOne(job, options, true);
       await nested.placed(sibling);
-      settle({ name: sibling.name, path: sibling.path, status: "cloned", commit });
+      settle({
+        name: sibling.name,
+        path: sibling.path,
+        status: "cloned",
+        commit: cloned.commit,
+        ...(cloned.warning ? { warnings: [cloned.warning] } : {}),
+      });
     } catch (error) {
       const stderr = error instanceof git.GitError ? error.stderr : "";
       settle({

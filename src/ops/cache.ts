@@ -1,20 +1,34 @@
 /**
  * A persistent cache of bare mirrors (`~/.cache/wrknv/git/`, or
- * `WRKNV_CACHE_DIR`): bootstrap updates a sibling's mirror (fetching only new
- * objects) and clones with `--reference-if-able <mirror> --dissociate`, so
- * repeated bootstraps and workspaces that share siblings move only new objects
- * over the network. Everything in it was made by wrknv.
+ * `WRKNV_CACHE_DIR`). Bootstrap brings a sibling's mirror up to date (only
+ * new objects cross the network), clones from it locally (hard links, no
+ * network) and points `origin` at the real URL.
+ *
+ * - Keyed by the whole URL ({@linkcode git.mirrorKey}: scheme, user, host,
+ *   port and path), and a mirror's own `remote.origin.url` is checked before
+ *   it is used, so two servers, users or ports never share one.
+ * - Never silently stale: a mirror that cannot be brought up to date fails
+ *   the sibling as a direct clone would. Only `offline` clones from a mirror
+ *   as it is, and says when it was last updated.
+ * - Safe when shared: one lock per mirror (`<mirror>.lock`, flock(2), so a
+ *   killed wrknv never leaves it held) around the update and the local clone;
+ *   a new mirror is made in a directory beside it and renamed into place, and
+ *   updates change every ref at once (`fetch --atomic`), so a kill -9 leaves
+ *   the old mirror or the new one.
+ * - Only directories wrknv marked as its own (`wrknv-mirror.json` inside) are
+ *   used, listed as wrknv's, or pruned.
  *
  * @module
  */
-import { join } from "node:path";
-import { WrknvError } from "../errors.ts";
+import { basename, join } from "node:path";
+import { GitError } from "../git/mod.ts";
+import { InterruptedError, WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import * as git from "../git/mod.ts";
-import { run } from "../proc/mod.ts";
+import { readRef, readRemoteUrl } from "../git/files.ts";
 import { checkRepoUrl } from "../config/url.ts";
 import { nameFromUrl } from "./init.ts";
-import { exists } from "../fs.ts";
+import { exists, pidAlive } from "../fs.ts";
 
 /** The cache directory. */
 export function cacheDir(): string {
@@ -28,7 +42,8 @@ export function cacheDir(): string {
 /** Whether a URL is worth caching: anything that crosses a network. */
 export function cacheable(url: string): boolean {
   const r = checkRepoUrl(url);
-  return "transport" in r && r.transport !== "local" && r.transport !== "file";
+  return "transport" in r && r.transport !== "local" && r.transport !== "file" &&
+    git.mirrorKey(url) !== null;
 }
 
 async function hash(text: string): Promise<string> {
@@ -37,75 +52,257 @@ async function hash(text: string): Promise<string> {
     .join("");
 }
 
-/** Where the mirror of `url` lives. */
+/** Where the mirror of `url` lives (its name and a hash of its whole normalised URL). */
 export async function mirrorPath(url: string): Promise<string> {
-  return join(cacheDir(), `${nameFromUrl(url) || "repo"}-${await hash(git.remoteKey(url))}.git`);
+  const key = git.mirrorKey(url) ?? url;
+  const name = (nameFromUrl(url) || "repo").replace(/[^A-Za-z0-9._-]/g, "_");
+  return join(cacheDir(), `${name}-${await hash(key)}.git`);
 }
 
-const USED = "wrknv-last-used";
+/** The file that marks a mirror as wrknv's, and records its URL and updates. */
+const MARKER = "wrknv-mirror.json";
+/** What wrknv before the whole-URL keys marked its mirrors with. */
+const LEGACY_MARKER = "wrknv-last-used";
+const TEMP = ".tmp-";
+
+/** What {@linkcode MARKER} holds. */
+interface MirrorState {
+  /** The normalised URL ({@linkcode git.mirrorKey}). */
+  key: string;
+  /** The URL, any password left out. */
+  url: string;
+  /** When it was made. */
+  created: string;
+  /** The last successful update from the remote. */
+  updated: string;
+  /** The last time a bootstrap cloned from it. */
+  used?: string;
+}
+
+async function readState(path: string): Promise<MirrorState | null> {
+  try {
+    const doc = JSON.parse(await Deno.readTextFile(join(path, MARKER)));
+    return typeof doc?.key === "string" && typeof doc?.updated === "string" ? doc : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeState(path: string, state: MirrorState): Promise<void> {
+  const temp = join(path, `${MARKER}.${crypto.randomUUID().slice(0, 8)}`);
+  await Deno.writeTextFile(temp, JSON.stringify(state, null, 2) + "\n");
+  await Deno.rename(temp, join(path, MARKER));
+}
+
+/** The URL without a password or token, for the record. */
+function withoutPassword(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, "$1@");
+}
 
 /**
- * Make or update the mirror of `url`; returns its path, or null when it could
- * not be made (the clone then goes ahead without it).
+ * Take the lock of the mirror at `path` (waiting for another wrknv that holds
+ * it; an abort stops the wait). flock(2): the kernel drops it when its holder
+ * dies, however.
  */
-export async function updateMirror(
-  url: string,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<string | null> {
-  const path = await mirrorPath(url);
-  const env = git.gitEnv();
-  if (await exists(join(path, "HEAD"))) {
-    const r = await run(["git", "fetch", "--quiet", "--prune", "origin"], {
-      cwd: path,
-      env,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
+async function lockMirror(path: string, signal?: AbortSignal): Promise<AsyncDisposable> {
+  const file = await Deno.open(`${path}.lock`, { create: true, write: true });
+  const locked = file.lock(true);
+  if (signal) {
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new InterruptedError());
+      signal.addEventListener("abort", onAbort, { once: true });
     });
-    if (r.code !== 0) return (await exists(join(path, "objects"))) ? path : null;
-  } else {
-    await Deno.mkdir(cacheDir(), { recursive: true });
-    const temp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`;
-    const r = await run(["git", "clone", "--quiet", "--mirror", "--", url, temp], {
-      env,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (r.code !== 0) {
-      await Deno.remove(temp, { recursive: true }).catch(() => {});
-      // A remote that does not answer will not answer the direct clone either.
-      if (r.timedOut) {
-        throw new git.GitError(
-          `git clone timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)}s`,
-          {
-            kind: "network",
-            stderr: r.stderr,
-            timedOut: true,
-          },
-        );
-      }
-      return null;
-    }
     try {
-      await Deno.rename(temp, path);
-    } catch {
-      // Another wrknv made it first: use theirs.
-      await Deno.remove(temp, { recursive: true }).catch(() => {});
+      if (signal.aborted) throw new InterruptedError();
+      await Promise.race([locked, aborted]);
+    } catch (error) {
+      locked.catch(() => {});
+      try {
+        file.close();
+      } catch {
+        // closed
+      }
+      throw error;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
     }
-  }
-  await Deno.writeTextFile(join(path, USED), new Date().toISOString() + "\n").catch(() => {});
-  return path;
+  } else await locked;
+  return {
+    [Symbol.asyncDispose]: () => {
+      try {
+        file.close(); // releases the lock
+      } catch {
+        // closed
+      }
+      return Promise.resolve();
+    },
+  };
 }
 
-/** One mirror in the cache. */
+/** Remove the directories a killed wrknv left while making the mirror at `path` (under its lock). */
+async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = `${basename(path)}${TEMP}`;
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(cacheDir()));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
+    const pid = Number(e.name.slice(prefix.length).split("-")[0]);
+    const temp = join(cacheDir(), e.name);
+    if (!Number.isInteger(pid) || pidAlive(pid)) continue;
+    if (!(await exists(join(temp, MARKER)))) continue; // not ours
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A mirror ready to clone from, locked until it is disposed. */
+export interface HeldMirror extends AsyncDisposable {
+  /** Its directory. */
+  path: string;
+  /** When it was last brought up to date from the remote. */
+  updated: Date;
+  /** True when it was not updated in this run (offline): the clone is as old as `updated`. */
+  stale: boolean;
+}
+
+/** Options for {@linkcode openMirror}. */
+export interface OpenMirrorOptions {
+  /** Aborting stops the update (and the wait for the lock). */
+  signal?: AbortSignal;
+  /** Milliseconds for the whole update. */
+  timeoutMs?: number;
+  /** Use the mirror as it is, without the network; fail when there is none. */
+  offline?: boolean;
+}
+
+/**
+ * The mirror of `url`, made or brought up to date (or, `offline`, as it is),
+ * and locked: clone from it, then dispose of it. Returns a reason instead
+ * when the directory at the mirror's path is not a mirror of this URL made by
+ * wrknv (it is left alone, and the caller clones directly).
+ *
+ * @throws {GitError} when the mirror cannot be made or updated, with git's
+ * message and kind, as a direct clone would fail; offline, when there is no
+ * mirror
+ */
+export async function openMirror(
+  url: string,
+  options: OpenMirrorOptions = {},
+): Promise<HeldMirror | { unusable: string }> {
+  const key = git.mirrorKey(url);
+  if (key === null) return { unusable: `${url} is not cached` };
+  const path = await mirrorPath(url);
+  await Deno.mkdir(cacheDir(), { recursive: true });
+  const lock = await lockMirror(path, options.signal);
+  try {
+    const now = new Date().toISOString();
+    const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+    let state: MirrorState | null;
+    if (await exists(path)) {
+      state = await readState(path);
+      const origin = state ? await readRemoteUrl(path) : null;
+      if (!state || state.key !== key || origin === null || git.mirrorKey(origin) !== key) {
+        await lock[Symbol.asyncDispose]();
+        return {
+          unusable: state
+            ? `the mirror at ${path} is of ${origin ?? state.url}, not ${
+              git.redactUrl(url)
+            }; left it alone and cloned directly`
+            : `${path} was not made by wrknv; left it alone and cloned directly`,
+        };
+      }
+      if (options.offline) {
+        await writeState(path, { ...state, used: now }).catch(() => {});
+        return held(path, lock, new Date(state.updated), true);
+      }
+      await git.updateMirror(path, url, call);
+      await followDefaultBranch(path, url, call);
+    } else {
+      if (options.offline) {
+        throw new GitError(
+          `no mirror of ${git.redactUrl(url)} in the cache (${cacheDir()}), and --offline ` +
+            "allows no network; run once without --offline",
+          { kind: "other" },
+        );
+      }
+      await removeStaleTemps(path);
+      const temp = `${path}${TEMP}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+      await Deno.mkdir(temp);
+      try {
+        const state0: MirrorState = {
+          key,
+          url: withoutPassword(url),
+          created: now,
+          updated: now,
+        };
+        await writeState(temp, state0); // marks the directory as wrknv's while it is made
+        const repo = join(temp, "mirror.git");
+        await git.cloneMirror(url, repo, call);
+        await writeState(repo, state0);
+        await Deno.rename(repo, path);
+      } finally {
+        await Deno.remove(temp, { recursive: true }).catch(() => {});
+      }
+      state = null;
+    }
+    const old = state ?? (await readState(path))!;
+    await writeState(path, { ...old, url: withoutPassword(url), updated: now, used: now });
+    return held(path, lock, new Date(now), false);
+  } catch (error) {
+    await lock[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+function held(path: string, lock: AsyncDisposable, updated: Date, stale: boolean): HeldMirror {
+  return { path, updated, stale, [Symbol.asyncDispose]: () => lock[Symbol.asyncDispose]() };
+}
+
+/**
+ * When the remote's HEAD commit (fetched to {@linkcode git.MIRROR_HEAD_REF})
+ * is not the commit of the branch the mirror's HEAD names, the remote's
+ * default branch may have changed: ask the remote, and follow it.
+ */
+async function followDefaultBranch(
+  path: string,
+  url: string,
+  call: { signal?: AbortSignal; timeoutMs?: number },
+): Promise<void> {
+  const head = await Deno.readTextFile(join(path, "HEAD")).catch(() => "");
+  const m = /^ref: refs\/heads\/(\S+)$/.exec(head.trim());
+  const ref = async (name: string) => {
+    const found = await readRef(path, name);
+    return found !== undefined ? found : await git.revParse(path, name).catch(() => null);
+  };
+  const [ours, theirs] = await Promise.all([
+    m ? ref(`refs/heads/${m[1]}`) : null,
+    ref(git.MIRROR_HEAD_REF),
+  ]);
+  if (theirs === null || (ours !== null && ours === theirs)) return;
+  const branch = await git.remoteHeadBranch(url, call);
+  if (branch && branch !== m?.[1]) await git.setHeadBranch(path, branch);
+}
+
+/** One mirror (or other directory) in the cache. */
 export interface MirrorInfo {
   /** Its directory. */
   path: string;
-  /** The URL it mirrors. */
+  /** The URL it mirrors (any password left out). */
   url: string | null;
   /** Bytes on disk. */
   bytes: number;
-  /** When a bootstrap last used it. */
+  /** The last successful update from its remote. */
+  updated: Date | null;
+  /** When a bootstrap last cloned from it. */
   lastUsed: Date | null;
+  /** True when wrknv made it (only those are used and pruned). */
+  ours: boolean;
+  /** Made by an older wrknv (keyed by host and path only): never used again, pruned. */
+  legacy?: boolean;
 }
 
 async function du(path: string): Promise<number> {
@@ -118,7 +315,13 @@ async function du(path: string): Promise<number> {
   return total;
 }
 
-/** Every mirror in the cache. */
+function date(text: string | undefined | null): Date | null {
+  if (!text) return null;
+  const d = new Date(text.trim());
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Every mirror in the cache, and any other directory named like one (marked not ours). */
 export async function cacheInfo(): Promise<MirrorInfo[]> {
   const dir = cacheDir();
   const out: MirrorInfo[] = [];
@@ -131,30 +334,50 @@ export async function cacheInfo(): Promise<MirrorInfo[]> {
   for (const e of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
     if (!e.isDirectory || !e.name.endsWith(".git")) continue;
     const path = join(dir, e.name);
-    const url = await git.remoteUrl(path).catch(() => null);
-    let lastUsed: Date | null = null;
-    try {
-      lastUsed = new Date((await Deno.readTextFile(join(path, USED))).trim());
-    } catch {
-      lastUsed = null;
-    }
-    out.push({ path, url, bytes: await du(path), lastUsed });
+    const state = await readState(path);
+    const legacy = state
+      ? null
+      : await Deno.readTextFile(join(path, LEGACY_MARKER)).catch(() => null);
+    const url = state?.url ?? await readRemoteUrl(path).catch(() => null);
+    out.push({
+      path,
+      url: url === null ? null : withoutPassword(url),
+      bytes: await du(path).catch(() => 0),
+      updated: date(state?.updated),
+      lastUsed: date(state?.used ?? legacy),
+      ours: state !== null || legacy !== null,
+      ...(legacy !== null ? { legacy: true } : {}),
+    });
   }
   return out;
 }
 
-/** Remove mirrors not used for `olderThanDays` (all with 0); returns what was removed. */
-export async function pruneCache(olderThanDays: number): Promise<MirrorInfo[]> {
+/**
+ * Remove wrknv's mirrors not used for `olderThanDays` (all of them with 0),
+ * each under its lock; directories wrknv did not make are never touched.
+ * Returns what was removed and what was left alone.
+ */
+export async function pruneCache(
+  olderThanDays: number,
+): Promise<{ removed: MirrorInfo[]; notOurs: MirrorInfo[] }> {
   if (!Number.isFinite(olderThanDays) || olderThanDays < 0) {
     throw new WrknvError("--older-than must be a number of days");
   }
   const cutoff = Date.now() - olderThanDays * 86_400_000;
   const removed: MirrorInfo[] = [];
+  const notOurs: MirrorInfo[] = [];
   for (const m of await cacheInfo()) {
-    if (olderThanDays === 0 || !m.lastUsed || m.lastUsed.getTime() < cutoff) {
+    if (!m.ours) {
+      notOurs.push(m);
+      continue;
+    }
+    const used = m.lastUsed ?? m.updated;
+    if (olderThanDays === 0 || !used || used.getTime() < cutoff) {
+      await using _lock = await lockMirror(m.path);
       await Deno.remove(m.path, { recursive: true });
+      await Deno.remove(`${m.path}.lock`).catch(() => {});
       removed.push(m);
     }
   }
-  return removed;
+  return { removed, notOurs };
 }
