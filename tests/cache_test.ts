@@ -108,6 +108,56 @@ Deno.test("a clone's HEAD, branch and origin are read from its files as git read
   assert.equal(await replaceRemoteUrl(a, { to: "https://h/third.git" }), false);
 });
 
+Deno.test("a cold cache keeps the direct clone's objects as the mirror: the remote's branches, tags and HEAD", async () => {
+  await using tmp = await tempDir();
+  const served = join(tmp.path, "served");
+  const made = await makeRemote(served, "m", {
+    commits: 3,
+    branches: { topic: { "t.txt": "t\n" }, "feature/x": { "x.txt": "x\n" } },
+    tags: { v1: 0, light: { commit: 1, annotated: false } },
+    defaultBranch: "trunk",
+  });
+  await using daemon = await gitDaemon(served);
+  const cache = join(tmp.path, "cache");
+  const env = { WRKNV_CACHE_DIR: cache };
+  const url = daemon.url("m.git");
+  const one = await makeWorkspace(join(tmp.path, "one"), [{ name: "m", repo: url }]);
+  const r = await bootstrapJson(one.meta, env);
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(r.doc.siblings[0].cache, undefined, "cloned directly");
+  const [name] = mirrors(cache);
+  const mirror = join(cache, name);
+  await gitIn(mirror, ["fsck", "--no-progress", "--no-dangling"]);
+  const refs = (dir: string) =>
+    gitIn(dir, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags"]);
+  assert.equal(await refs(mirror), await refs(made.path), "the remote's branches and tags");
+  assert.equal((await gitIn(mirror, ["symbolic-ref", "HEAD"])).trim(), "refs/heads/trunk");
+  assert.equal((await gitIn(mirror, ["config", "--get", "remote.origin.url"])).trim(), url);
+  assert.equal((await gitIn(mirror, ["rev-parse", "--is-bare-repository"])).trim(), "true");
+  // The clone does not share files the mirror could change: no alternates.
+  assert.equal(
+    await Deno.stat(join(one.sibling("m"), ".git/objects/info/alternates")).catch(() => null),
+    null,
+  );
+  // A second workspace clones from it, warm, with the same result a direct clone gives.
+  const two = await makeWorkspace(join(tmp.path, "two"), [
+    { name: "m", repo: url },
+    { name: "t", repo: url, revision: "v1" },
+  ]);
+  const w = await bootstrapJson(two.meta, env);
+  assert.equal(w.code, 0, w.stdout);
+  assert.equal(w.doc.siblings[0].cache?.stale, false);
+  assert.equal(await head(two.sibling("m")), made.commits[2]);
+  assert.equal((await gitIn(two.sibling("m"), ["branch", "--show-current"])).trim(), "trunk");
+  assert.equal(await head(two.sibling("t")), made.commits[0]);
+  assert.equal(
+    await refs(two.sibling("m")).then((t) => t.replace(/refs\/remotes\/origin\//g, "")),
+    await refs(one.sibling("m")).then((t) => t.replace(/refs\/remotes\/origin\//g, "")),
+  );
+  assert.equal((await gitIn(two.sibling("m"), ["remote", "get-url", "origin"])).trim(), url);
+  await gitIn(mirror, ["fsck", "--no-progress", "--no-dangling"]);
+});
+
 Deno.test("a remote that stops answering fails the sibling; --offline clones from the cache and says how old", async () => {
   await using tmp = await tempDir();
   const served = join(tmp.path, "served");
@@ -121,8 +171,7 @@ Deno.test("a remote that stops answering fails the sibling; --offline clones fro
     const one = await makeWorkspace(join(tmp.path, "one"), [{ name: "m", repo: url }]);
     const r = await bootstrapJson(one.meta, env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.doc.siblings[0].cache?.stale, false);
-    assert.equal(mirrors(cache).length, 1);
+    assert.equal(mirrors(cache).length, 1, "the clone's objects kept as the mirror");
   }
   // The daemon is gone: the mirror cannot be updated.
   const two = await makeWorkspace(join(tmp.path, "two"), [{ name: "m", repo: url }]);
@@ -187,7 +236,6 @@ Deno.test("two servers with the same path on two ports never share a mirror", as
   const rb = await bootstrapJson(wb.meta, env);
   assert.equal(rb.code, 0, rb.stdout);
   assert.equal(mirrors(cache).length, 2);
-  assert.notEqual(rb.doc.siblings[0].cache?.mirror, undefined);
   assert.equal(await head(wa.sibling("proj")), a.commits[0]);
   assert.equal(await head(wb.sibling("proj")), b.commits[0]);
   assert.equal(await Deno.readTextFile(join(wb.sibling("proj"), "who.txt")), "B\n");

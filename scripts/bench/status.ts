@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compare, type Contender, ensureApt, report, sh } from "./harness.ts";
+import { beforeMain, compare, type Contender, ensureApt, report, sh } from "./harness.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -57,6 +57,7 @@ export async function run(args: string[]): Promise<void> {
     await Deno.writeTextFile(list, names.map((x) => join(root, x)).join("\n") + "\n");
 
     const deno = Deno.execPath();
+    const before = beforeMain();
     const statusContenders: Contender[] = [
       {
         name: `xargs -P ${jobs} git status (floor)`,
@@ -67,6 +68,9 @@ export async function run(args: string[]): Promise<void> {
         ],
       },
       { name: "wrknv status", cmd: [deno, "run", "-A", MAIN, "status"], cwd: meta },
+      ...(before
+        ? [{ name: "wrknv before status", cmd: [deno, "run", "-A", before, "status"], cwd: meta }]
+        : []),
       { name: "gita ll", cmd: ["gita", "ll"], env: peerEnv },
       { name: "vcs status", cmd: ["vcs", "status", root] },
       {
@@ -92,6 +96,13 @@ export async function run(args: string[]): Promise<void> {
         cmd: [deno, "run", "-A", MAIN, "exec", "-q", "--", "true"],
         cwd: meta,
       },
+      ...(before
+        ? [{
+          name: "wrknv before exec -- true",
+          cmd: [deno, "run", "-A", before, "exec", "-q", "--", "true"],
+          cwd: meta,
+        }]
+        : []),
       { name: `mr -j 4 run true`, cmd: ["mr", "-j", "4", "run", "true"], cwd: root, env: peerEnv },
     ];
     const e = await compare(execContenders, { runs });

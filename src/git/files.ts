@@ -79,7 +79,7 @@ export async function readHead(workTree: string): Promise<HeadFiles | null> {
 }
 
 /** One `key = value` line of a git config file. */
-interface ConfigEntry {
+export interface ConfigEntry {
   /** `section` or `section "subsection"`, as `section.subsection` (section lower-cased). */
   section: string;
   /** The key, lower-cased. */
@@ -91,7 +91,7 @@ interface ConfigEntry {
 }
 
 /** Parse the subset of git's config syntax git itself writes; null for anything else. */
-function parseConfig(text: string): ConfigEntry[] | null {
+export function parseConfig(text: string): ConfigEntry[] | null {
   const out: ConfigEntry[] = [];
   let section: string | null = null;
   const lines = text.split("\n");
@@ -193,4 +193,48 @@ export async function replaceRemoteUrl(
   await Deno.writeTextFile(temp, lines.join("\n"));
   await Deno.rename(temp, path);
   return true;
+}
+
+/** The entries of the repository's own config file (`gitDir/config`), or null (then ask git). */
+export async function readConfig(gitDir: string): Promise<ConfigEntry[] | null> {
+  const text = await readText(join(gitDir, "config"));
+  return text === null ? null : parseConfig(text);
+}
+
+/** One line of `packed-refs`: a ref, its commit and (for an annotated tag) the peeled commit. */
+export interface PackedRef {
+  /** Full ref name. */
+  ref: string;
+  /** The object it names. */
+  sha: string;
+  /** The commit an annotated tag peels to (`^` line). */
+  peeled?: string;
+}
+
+/** `packed-refs` of the repository at `gitDir`: its header line and refs ([] when there is none; null when odd). */
+export async function readPackedRefs(
+  gitDir: string,
+): Promise<{ header: string | null; refs: PackedRef[] } | null> {
+  const text = await readText(join(gitDir, "packed-refs"));
+  if (text === null) return { header: null, refs: [] };
+  let header: string | null = null;
+  const refs: PackedRef[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (line.startsWith("#")) {
+      header = line;
+      continue;
+    }
+    if (line.startsWith("^")) {
+      const last = refs.at(-1);
+      if (!last || !SHA.test(line.slice(1))) return null;
+      last.peeled = line.slice(1);
+      continue;
+    }
+    const space = line.indexOf(" ");
+    const sha = line.slice(0, space);
+    if (space < 0 || !SHA.test(sha)) return null;
+    refs.push({ sha, ref: line.slice(space + 1) });
+  }
+  return { header, refs };
 }

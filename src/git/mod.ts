@@ -707,24 +707,6 @@ export const MIRROR_REFSPECS: readonly string[] = [
   "+refs/tags/*:refs/tags/*",
 ];
 
-/**
- * Make a bare mirror of `url` at `dest` (which must not exist): branches,
- * tags and HEAD, `remote.origin.url` set to `url`. Fails as {@linkcode clone}
- * does (a {@linkcode GitError} with a kind; a timeout as kind `network`).
- */
-export async function cloneMirror(
-  url: string,
-  dest: string,
-  options: GitCallOptions = {},
-): Promise<void> {
-  refuseOption("Repository URL", url);
-  await git(["clone", "--bare", "--quiet", "--", url, dest], {
-    remote: true,
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
-  });
-}
-
 /** Where {@linkcode updateMirror} keeps the commit the remote's HEAD was at. */
 export const MIRROR_HEAD_REF = "refs/wrknv/remote-head";
 

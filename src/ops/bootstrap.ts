@@ -21,7 +21,7 @@ import type { Reporter } from "./reporter.ts";
 import { inactiveOf, type Selection, selectSiblings } from "./select.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import type { OpenedBundle } from "./bundle.ts";
-import { cacheable, openMirror } from "./cache.ts";
+import { cacheable, keepAsMirror, openMirror } from "./cache.ts";
 import { replaceRemoteUrl } from "../git/files.ts";
 import { exists, pidAlive } from "../fs.ts";
 import { NestedClones } from "./nested.ts";
@@ -294,9 +294,10 @@ async function pointOrigin(dest: string, url: string): Promise<void> {
 }
 
 /**
- * Clone through the mirror cache: bring the mirror up to date (only new
- * objects cross the network; a failure fails the sibling as a direct clone
- * would), clone from it locally (hard links, no network, no alternates, so
+ * Clone through the mirror cache. Cold (no mirror yet): clone directly and
+ * keep the clone's objects as the mirror. Warm: bring the mirror up to date
+ * (only new objects cross the network; a failure fails the sibling as a
+ * direct clone would), clone from it locally (hard links, no network, no alternates, so
  * pruning the cache never breaks a clone) and point origin at the real URL.
  * `--offline` uses the mirror as it is and says how old it is.
  */
@@ -316,6 +317,13 @@ async function cloneFromMirror(
   if ("unusable" in opened) {
     const cloned = await git.clone(sibling.repo, dest, call);
     return { commit: cloned.head ?? undefined, warning: opened.unusable };
+  }
+  if ("cold" in opened) {
+    // No mirror yet: clone directly (one git process, as without the cache),
+    // then keep the clone's objects as the mirror (no process, no transfer).
+    const cloned = await git.clone(sibling.repo, dest, call);
+    await keepAsMirror(sibling.repo, dest).catch(() => false);
+    return { commit: cloned.head ?? undefined };
   }
   const left = call.timeoutMs === undefined
     ? undefined

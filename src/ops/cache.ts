@@ -25,7 +25,15 @@ import { GitError } from "../git/mod.ts";
 import { InterruptedError, WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import * as git from "../git/mod.ts";
-import { readRef, readRemoteUrl } from "../git/files.ts";
+import {
+  formatConfigValue,
+  type PackedRef,
+  readConfig,
+  readHead,
+  readPackedRefs,
+  readRef,
+  readRemoteUrl,
+} from "../git/files.ts";
 import { checkRepoUrl } from "../config/url.ts";
 import { nameFromUrl } from "./init.ts";
 import { exists, pidAlive } from "../fs.ts";
@@ -180,19 +188,19 @@ export interface OpenMirrorOptions {
 }
 
 /**
- * The mirror of `url`, made or brought up to date (or, `offline`, as it is),
- * and locked: clone from it, then dispose of it. Returns a reason instead
- * when the directory at the mirror's path is not a mirror of this URL made by
- * wrknv (it is left alone, and the caller clones directly).
+ * The mirror of `url`, brought up to date (or, `offline`, as it is), and
+ * locked: clone from it, then dispose of it. Returns `{ cold: true }` when
+ * there is none yet (clone directly, then {@linkcode keepAsMirror}), and a
+ * reason when the directory at the mirror's path is not a mirror of this URL
+ * made by wrknv (it is left alone, and the caller clones directly).
  *
- * @throws {GitError} when the mirror cannot be made or updated, with git's
- * message and kind, as a direct clone would fail; offline, when there is no
- * mirror
+ * @throws {GitError} when the mirror cannot be updated, with git's message
+ * and kind, as a direct clone would fail; offline, when there is no mirror
  */
 export async function openMirror(
   url: string,
   options: OpenMirrorOptions = {},
-): Promise<HeldMirror | { unusable: string }> {
+): Promise<HeldMirror | { unusable: string } | { cold: true }> {
   const key = git.mirrorKey(url);
   if (key === null) return { unusable: `${url} is not cached` };
   const path = await mirrorPath(url);
@@ -201,27 +209,7 @@ export async function openMirror(
   try {
     const now = new Date().toISOString();
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-    let state: MirrorState | null;
-    if (await exists(path)) {
-      state = await readState(path);
-      const origin = state ? await readRemoteUrl(path) : null;
-      if (!state || state.key !== key || origin === null || git.mirrorKey(origin) !== key) {
-        await lock[Symbol.asyncDispose]();
-        return {
-          unusable: state
-            ? `the mirror at ${path} is of ${origin ?? state.url}, not ${
-              git.redactUrl(url)
-            }; left it alone and cloned directly`
-            : `${path} was not made by wrknv; left it alone and cloned directly`,
-        };
-      }
-      if (options.offline) {
-        await writeState(path, { ...state, used: now }).catch(() => {});
-        return held(path, lock, new Date(state.updated), true);
-      }
-      await git.updateMirror(path, url, call);
-      await followDefaultBranch(path, url, call);
-    } else {
+    if (!(await exists(path))) {
       if (options.offline) {
         throw new GitError(
           `no mirror of ${git.redactUrl(url)} in the cache (${cacheDir()}), and --offline ` +
@@ -229,28 +217,29 @@ export async function openMirror(
           { kind: "other" },
         );
       }
-      await removeStaleTemps(path);
-      const temp = `${path}${TEMP}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-      await Deno.mkdir(temp);
-      try {
-        const state0: MirrorState = {
-          key,
-          url: withoutPassword(url),
-          created: now,
-          updated: now,
-        };
-        await writeState(temp, state0); // marks the directory as wrknv's while it is made
-        const repo = join(temp, "mirror.git");
-        await git.cloneMirror(url, repo, call);
-        await writeState(repo, state0);
-        await Deno.rename(repo, path);
-      } finally {
-        await Deno.remove(temp, { recursive: true }).catch(() => {});
-      }
-      state = null;
+      // Cold: the caller clones directly and then keeps the clone's objects as the mirror.
+      await lock[Symbol.asyncDispose]();
+      return { cold: true };
     }
-    const old = state ?? (await readState(path))!;
-    await writeState(path, { ...old, url: withoutPassword(url), updated: now, used: now });
+    const state = await readState(path);
+    const origin = state ? await readRemoteUrl(path) : null;
+    if (!state || state.key !== key || origin === null || git.mirrorKey(origin) !== key) {
+      await lock[Symbol.asyncDispose]();
+      return {
+        unusable: state
+          ? `the mirror at ${path} is of ${origin ?? state.url}, not ${
+            git.redactUrl(url)
+          }; left it alone and cloned directly`
+          : `${path} was not made by wrknv; left it alone and cloned directly`,
+      };
+    }
+    if (options.offline) {
+      await writeState(path, { ...state, used: now }).catch(() => {});
+      return held(path, lock, new Date(state.updated), true);
+    }
+    await git.updateMirror(path, url, call);
+    await followDefaultBranch(path, url, call);
+    await writeState(path, { ...state, url: withoutPassword(url), updated: now, used: now });
     return held(path, lock, new Date(now), false);
   } catch (error) {
     await lock[Symbol.asyncDispose]();
@@ -285,6 +274,120 @@ async function followDefaultBranch(
   if (theirs === null || (ours !== null && ours === theirs)) return;
   const branch = await git.remoteHeadBranch(url, call);
   if (branch && branch !== m?.[1]) await git.setHeadBranch(path, branch);
+}
+
+/**
+ * After a direct clone of `url` into `workTree` (the cache was cold), make
+ * the mirror from the clone's own objects: its packs hard-linked (copied
+ * across file systems), its remote-tracking branches as the mirror's
+ * branches, its tags, HEAD as the remote's: no process and no second
+ * transfer, so a cold cache costs what no cache costs. Returns false, making
+ * nothing, when the clone is not in the plain layout (the next bootstrap
+ * tries again) or another wrknv made the mirror first.
+ */
+export async function keepAsMirror(url: string, workTree: string): Promise<boolean> {
+  const key = git.mirrorKey(url);
+  if (key === null) return false;
+  const gitDir = join(workTree, ".git");
+  const config = await readConfig(gitDir);
+  const packed = await readPackedRefs(gitDir);
+  if (!config || !packed || await exists(join(gitDir, "reftable"))) return false;
+  if (await exists(join(gitDir, "shallow"))) return false;
+  const extensions = config.filter((e) => e.section === "extensions");
+  if (extensions.some((e) => e.key !== "objectformat")) return false;
+  const core = (k: string) => config.find((e) => e.section === "core" && e.key === k)?.value;
+
+  // Refs: packed first, loose ones over them.
+  const refs = new Map<string, PackedRef>();
+  const origin = "refs/remotes/origin/";
+  const take = (r: PackedRef) => {
+    if (r.ref.startsWith(origin) && r.ref !== `${origin}HEAD`) {
+      refs.set(`refs/heads/${r.ref.slice(origin.length)}`, { ...r, ref: "" });
+    } else if (r.ref.startsWith("refs/tags/")) refs.set(r.ref, { ...r, ref: "" });
+  };
+  packed.refs.forEach(take);
+  for (const dir of ["refs/remotes/origin", "refs/tags"]) {
+    for (const ref of await looseRefs(gitDir, dir)) {
+      const sha = await readRef(gitDir, ref);
+      if (sha === undefined) {
+        if (ref !== `${origin}HEAD`) return false;
+      } else if (sha !== null) {
+        const before = packed.refs.find((r) => r.ref === ref);
+        take({
+          ref,
+          sha,
+          ...(before?.sha === sha && before.peeled ? { peeled: before.peeled } : {}),
+        });
+      }
+    }
+  }
+  if (refs.size === 0) return false;
+  const remoteHead = (await Deno.readTextFile(join(gitDir, origin, "HEAD")).catch(() => ""))
+    .trim();
+  const m = /^ref: refs\/remotes\/origin\/(\S+)$/.exec(remoteHead);
+  const branch = m?.[1] ?? (await readHead(workTree))?.branch;
+  if (!branch || !refs.has(`refs/heads/${branch}`)) return false;
+
+  const packDir = join(gitDir, "objects", "pack");
+  const packs = (await Array.fromAsync(Deno.readDir(packDir)).catch(() => []))
+    .map((e) => e.name).filter((n) => /^pack-[0-9a-f]+\.(pack|idx|rev|bitmap)$/.test(n));
+  if (!packs.some((n) => n.endsWith(".idx"))) return false;
+
+  await Deno.mkdir(cacheDir(), { recursive: true });
+  const path = await mirrorPath(url);
+  const temp = `${path}${TEMP}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.mkdir(temp);
+  try {
+    const now = new Date().toISOString();
+    const state: MirrorState = { key, url: withoutPassword(url), created: now, updated: now };
+    await writeState(temp, state); // marks the directory as wrknv's while it is made
+    const repo = join(temp, "mirror.git");
+    for (const d of ["objects/pack", "objects/info", "refs/heads", "refs/tags"]) {
+      await Deno.mkdir(join(repo, d), { recursive: true });
+    }
+    for (const name of packs) {
+      const from = join(packDir, name);
+      const to = join(repo, "objects", "pack", name);
+      await Deno.link(from, to).catch(() => Deno.copyFile(from, to));
+    }
+    const lines = [...refs].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+      .flatMap(([ref, r]) => [`${r.sha} ${ref}`, ...(r.peeled ? [`^${r.peeled}`] : [])]);
+    const header = packed.header?.includes("peeled") ? `${packed.header}\n` : "";
+    await Deno.writeTextFile(join(repo, "packed-refs"), header + lines.join("\n") + "\n");
+    await Deno.writeTextFile(join(repo, "HEAD"), `ref: refs/heads/${branch}\n`);
+    let text = `[core]\n\trepositoryformatversion = ${core("repositoryformatversion") ?? "0"}\n` +
+      `\tfilemode = ${core("filemode") ?? "true"}\n\tbare = true\n`;
+    if (extensions.length) {
+      text += "[extensions]\n" +
+        extensions.map((e) => `\t${e.key} = ${formatConfigValue(e.value)}\n`).join("");
+    }
+    text += `[remote "origin"]\n\turl = ${formatConfigValue(url)}\n`;
+    await Deno.writeTextFile(join(repo, "config"), text);
+    await writeState(repo, { ...state, used: now });
+    await using _lock = await lockMirror(path);
+    if (await exists(path)) return false; // another wrknv made it first
+    await removeStaleTemps(path);
+    await Deno.rename(repo, path);
+    return true;
+  } finally {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Full names of the loose refs under `gitDir/<dir>` (recursively). */
+async function looseRefs(gitDir: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(join(gitDir, dir)));
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.isDirectory) out.push(...await looseRefs(gitDir, `${dir}/${e.name}`));
+    else if (e.isFile && !e.name.endsWith(".lock")) out.push(`${dir}/${e.name}`);
+  }
+  return out;
 }
 
 /** One mirror (or other directory) in the cache. */
