@@ -42,9 +42,9 @@ Deno.test("parseArgs: options, globals anywhere, values, negation, --", async (t
     ],
     [
       ["bootstrap", "-j", "4", "--depth=1"],
-      (p) => assert.deepEqual([p.options.jobs, p.options.depth], ["4", "1"]),
+      (p) => assert.deepEqual([p.options.jobs, p.options.depth], [4, 1]),
     ],
-    [["bootstrap", "-j4"], (p) => assert.equal(p.options.jobs, "4")],
+    [["bootstrap", "-j4"], (p) => assert.equal(p.options.jobs, 4)],
     [
       ["status", "-qv"],
       (p) => assert.deepEqual([p.globals.quiet, p.globals.verbose], [true, true]),
@@ -53,10 +53,22 @@ Deno.test("parseArgs: options, globals anywhere, values, negation, --", async (t
     [["sync"], (p) => assert.equal(p.options.clone, true)],
     [["status"], (p) => assert.equal(p.globals.color, true)],
     [["--no-color", "status"], (p) => assert.equal(p.globals.color, false)],
-    [["add", "u", "--group", "a", "b", "--layer", "l"], (p) => {
+    [["add", "u", "--group", "a,b", "--layer", "l"], (p) => {
       assert.deepEqual(p.options.group, ["a", "b"]);
       assert.equal(p.options.layer, "l");
       assert.deepEqual(p.args, ["u"]);
+    }],
+    // A list never takes the words after it: the URL stays the argument.
+    [["add", "--depends-on", "core", "file:///tmp/x.git"], (p) => {
+      assert.deepEqual(p.options.dependsOn, ["core"]);
+      assert.deepEqual(p.args, ["file:///tmp/x.git"]);
+    }],
+    [["bootstrap", "--only", "a, b", "--only", "c"], (p) => {
+      assert.deepEqual(p.options.only, ["a", "b", "c"]);
+    }],
+    [["graph", "--format", "dot"], (p) => assert.equal(p.options.format, "dot")],
+    [["cache", "prune", "--older-than", "0"], (p) => {
+      assert.deepEqual([p.args, p.options.olderThan], [["prune"], 0]);
     }],
     [
       ["add", "u", "--group", "a", "--group", "b"],
@@ -88,6 +100,12 @@ Deno.test("parseArgs: usage errors name what is wrong", async (t) => {
     [["add"], /'add' needs <url>/],
     [["config", "extra"], /'config' takes no argument 'extra'/],
     [["status", "--json=yes"], /option '--json' takes no value/],
+    [["bootstrap", "-j", "0"], /--jobs: expected a whole number of at least 1, got "0"/],
+    [["bootstrap", "--retry", "two"], /--retry: expected a whole number of at least 0, got "two"/],
+    [["graph", "--format", "svg"], /--format: expected text, dot, mermaid or json, got "svg"/],
+    [["init", "--installer", "conda"], /--installer: expected auto, uv or pip, got "conda"/],
+    [["cache", "clean"], /'cache' <action>: expected info or prune, got "clean"/],
+    [["add", "--group", "a", "b", "c"], /'add' takes no argument 'c'/],
   ];
   for (const [argv, want] of table) {
     await t.step(
@@ -108,10 +126,21 @@ Deno.test("every command's help has a usage line and examples", () => {
 });
 
 Deno.test("a value may begin with - when it is not an option: --group -babblesim", () => {
-  assert.equal(parse(["status", "--group", "-babblesim"]).options.group, "-babblesim");
-  assert.equal(parse(["status", "--group=-babblesim"]).options.group, "-babblesim");
+  assert.deepEqual(parse(["status", "--group", "-babblesim"]).options.group, ["-babblesim"]);
+  assert.deepEqual(parse(["status", "--group=-babblesim"]).options.group, ["-babblesim"]);
   assert.equal(parse(["bootstrap", "--group", "+bsim", "--all"]).options.all, true);
   // An option that follows is still an option, not a value.
   assert.throws(() => parse(["status", "--group", "-q"]), /needs a value/);
   assert.throws(() => parse(["status", "--group", "--json"]), /needs a value/);
+});
+
+Deno.test("wrknv help status is wrknv status --help", async () => {
+  const { wrknv } = await import("./support/cli.ts");
+  const [a, b] = await Promise.all([
+    wrknv(["help", "status"], { cwd: "." }),
+    wrknv(["status", "--help"], { cwd: "." }),
+  ]);
+  assert.equal(a.code, 0);
+  assert.equal(a.stdout, b.stdout);
+  assert.match(a.stdout, /^Usage: wrknv status/);
 });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { bashCompletion, fishCompletion, zshCompletion } from "../src/cli/completions.ts";
-import { COMMANDS } from "../src/cli/commands.ts";
+import { COMMANDS, GLOBAL_OPTIONS } from "../src/cli/commands.ts";
 import { wrknv } from "./support/cli.ts";
 
 /** Ask bash for the completions of a command line, as the shell would. */
 async function complete(line: string): Promise<string[]> {
   const words = line.split(" ");
-  const script = bashCompletion() + `
+  const script = bashCompletion(COMMANDS, GLOBAL_OPTIONS) + `
 COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")})
 COMP_CWORD=${words.length - 1}
 COMP_LINE='${line}'
@@ -51,8 +51,8 @@ Deno.test("bash completes subcommands, their flags and flag values", async (t) =
 });
 
 Deno.test("zsh and fish scripts name every command", () => {
-  const zsh = zshCompletion();
-  const fish = fishCompletion();
+  const zsh = zshCompletion(COMMANDS, GLOBAL_OPTIONS);
+  const fish = fishCompletion(COMMANDS, GLOBAL_OPTIONS);
   assert.match(zsh, /^#compdef wrknv/);
   for (const c of COMMANDS) {
     assert.ok(zsh.includes(`'${c.name}:`), `zsh lists ${c.name}`);
@@ -64,14 +64,16 @@ Deno.test("zsh and fish scripts name every command", () => {
 Deno.test("wrknv completions bash prints the script; an unknown shell is a usage error", async () => {
   const r = await wrknv(["completions", "bash"], { cwd: "." });
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, bashCompletion());
+  assert.equal(r.stdout, bashCompletion(COMMANDS, GLOBAL_OPTIONS));
   const bad = await wrknv(["completions", "tcsh"], { cwd: "." });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown shell "tcsh"/);
+  assert.match(bad.stderr, /'completions' <shell>: expected bash, zsh or fish, got "tcsh"/);
   // The zsh script parses.
   const zsh = await new Deno.Command("sh", { args: ["-c", "command -v zsh"] }).output();
   if (zsh.success) {
-    const out = await new Deno.Command("zsh", { args: ["-n", "-c", zshCompletion()] }).output();
+    const out = await new Deno.Command("zsh", {
+      args: ["-n", "-c", zshCompletion(COMMANDS, GLOBAL_OPTIONS)],
+    }).output();
     assert.equal(out.code, 0);
   }
 });

@@ -11,37 +11,10 @@ import { runtime } from "../runtime.ts";
 import { progressReporter } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
+import { type CloneFlags, type SelectionFlags, selectionOf } from "./options.ts";
 
-/** The flags of `wrknv bootstrap` (also taken by `up` and `sync`). */
-export interface BootstrapFlags {
-  only?: string;
-  group?: string;
-  all?: boolean;
-  layer?: string;
-  jobs?: string;
-  retry?: string;
-  timeout?: string;
-  depth?: string;
-  filter?: string;
-  reference?: string;
-  linkFrom?: string;
-  locked?: boolean;
-  cache?: boolean;
-  offline?: boolean;
-  from?: string;
-}
-
-/** A whole number from a flag, or a usage error naming the flag. */
-export function intFlag(value: string | undefined, flag: string, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new ConfigError(
-      `${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`,
-    );
-  }
-  return n;
-}
+/** The flags of `wrknv bootstrap` (also taken by `up`). */
+export type BootstrapFlags = SelectionFlags & CloneFlags & { from?: string; offline?: boolean };
 
 /** Turn flags into operation options. */
 export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): BootstrapOptions {
@@ -53,11 +26,11 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
     );
   }
   return {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
-    jobs: intFlag(flags.jobs, "--jobs", 1),
-    retry: intFlag(flags.retry, "--retry", 0),
-    timeout: intFlag(flags.timeout, "--timeout", 1),
-    depth: intFlag(flags.depth, "--depth", 1),
+    selection: selectionOf(flags),
+    jobs: flags.jobs,
+    retry: flags.retry,
+    timeout: flags.timeout,
+    depth: flags.depth,
     filter: flags.filter,
     reference: flags.reference,
     linkFrom: flags.linkFrom,

@@ -4,63 +4,21 @@
  *
  * @module
  */
-import type { CommandSpec, OptionSpec } from "./args.ts";
+import type { CommandSpec, OptionsOf, OptionSpec, OptionValue } from "./args.ts";
 import type { Context } from "./context.ts";
+import { CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION } from "./options.ts";
 
-/** Options every command takes. */
-export const GLOBAL_OPTIONS: OptionSpec[] = [
-  { flags: "-C, --directory <dir>", description: "run as if started in <dir>" },
-  { flags: "--config <file>", description: "use this wrknv.toml instead of searching for one" },
-  { flags: "--json", description: "print one JSON document on stdout" },
-  { flags: "-q, --quiet", description: "print less" },
-  { flags: "-v, --verbose", description: "print more, and stack traces on errors" },
-  { flags: "--no-color", description: "no colours (also NO_COLOR)" },
-];
+export { GLOBAL_OPTIONS };
 
-const SELECTION: OptionSpec[] = [
-  { flags: "--only <names>", description: "only these siblings (comma-separated)" },
-  {
-    flags: "--group <groups>",
-    description:
-      "only siblings in these groups (comma-separated); +NAME adds a group that is off by default, -NAME leaves one out",
-  },
-  { flags: "--layer <layer>", description: "only siblings in this layer" },
-  { flags: "--all", description: "every sibling, those in workspace.inactive_groups too" },
-];
-
-const CLONE: OptionSpec[] = [
-  { flags: "-j, --jobs <n>", description: "clones at once (default 8)" },
-  { flags: "--retry <n>", description: "retries of a transient network failure (default 2)" },
-  { flags: "--timeout <seconds>", description: "give up on one clone after this long" },
-  { flags: "--depth <n>", description: "shallow clones of this depth" },
-  { flags: "--filter <spec>", description: "partial clones, e.g. blob:none" },
-  {
-    flags: "--reference <dir>",
-    description: "borrow objects from <dir>/<name>.git where it exists",
-  },
-  {
-    flags: "--link-from <dir>",
-    description: "symlink <dir>/<name> into place where it is a clone",
-  },
-  { flags: "--locked", description: "check out the commits in wrknv.lock" },
-  { flags: "--no-cache", description: "do not use the cache of bare mirrors" },
-];
-
-const INSTALL: OptionSpec[] = [
-  {
-    flags: "--offline",
-    description:
-      "no network: install from --find-links only (--no-index); up also clones from the mirror cache",
-  },
-  { flags: "--find-links <dir...>", description: "wheel directories (implies --offline)" },
-  { flags: "--recreate", description: "remove the venv and make it again" },
-  { flags: "--no-hooks", description: "do not run the workspace's hooks" },
-  { flags: "--force", description: "reinstall even when everything is up to date" },
-];
+/** What a positional argument holds once parsed. */
+export type ArgValue = string | string[] | undefined;
 
 /** A command's body: the context, its options, its arguments; returns the exit code. */
-// deno-lint-ignore no-explicit-any
-export type Body = (ctx: Context, options: any, ...args: any[]) => Promise<number>;
+export type Body = (
+  ctx: Context,
+  options: Record<string, OptionValue>,
+  ...args: ArgValue[]
+) => Promise<number>;
 
 /** A command with the code that runs it (imported only when it runs). */
 export interface Command extends CommandSpec {
@@ -68,9 +26,23 @@ export interface Command extends CommandSpec {
   load: () => Promise<Body>;
 }
 
+/**
+ * A table entry: the spec, and a loader whose body must accept what the
+ * parser makes of the spec's options. The one cast from the typed body to the
+ * table's common type is here.
+ */
+function command<const T extends readonly OptionSpec[], A extends ArgValue[]>(
+  spec: Omit<CommandSpec, "options"> & {
+    options?: T;
+    load: () => Promise<(ctx: Context, options: OptionsOf<T>, ...args: A) => Promise<number>>;
+  },
+): Command {
+  return spec as unknown as Command;
+}
+
 /** Every command, in the order `wrknv --help` lists them. */
 export const COMMANDS: Command[] = [
-  {
+  command({
     name: "init",
     description: "write wrknv.toml: a wizard in a terminal, flags with --yes",
     options: [
@@ -89,9 +61,14 @@ export const COMMANDS: Command[] = [
         description: "Python version specifier (default: from the siblings)",
       },
       { flags: "--venv <path>", description: "the shared venv (default .venv)" },
-      { flags: "--installer <name>", description: "auto, uv or pip (default auto)" },
-      { flags: "--extras <list>", description: "default extras, comma-separated" },
-      { flags: "--layers <list>", description: "layer names, bottom-up, comma-separated" },
+      {
+        flags: "--installer <name>",
+        choices: ["auto", "uv", "pip"],
+        default: "auto",
+        description: "the installer",
+      },
+      { flags: "--extras <list>", type: "list", description: "default extras" },
+      { flags: "--layers <list>", type: "list", description: "layer names, bottom-up" },
       { flags: "--force", description: "overwrite an existing wrknv.toml" },
     ],
     examples: [
@@ -101,8 +78,8 @@ export const COMMANDS: Command[] = [
       "wrknv init --yes --from ../.repos",
     ],
     load: async () => (await import("./init.ts")).initCommand,
-  },
-  {
+  }),
+  command({
     name: "up",
     description: "bootstrap, then setup, then validate: the one command a newcomer runs",
     options: [...SELECTION, ...CLONE, ...INSTALL, {
@@ -115,8 +92,8 @@ export const COMMANDS: Command[] = [
       "wrknv up --from /media/usb/provide-bundle",
     ],
     load: async () => (await import("./up.ts")).upCommand,
-  },
-  {
+  }),
+  command({
     name: "bootstrap",
     description: "clone every missing sibling, in parallel, safely and resumably",
     options: [...SELECTION, ...CLONE, {
@@ -133,8 +110,8 @@ export const COMMANDS: Command[] = [
       "wrknv bootstrap --locked --json",
     ],
     load: async () => (await import("./bootstrap.ts")).bootstrapCommand,
-  },
-  {
+  }),
+  command({
     name: "setup",
     description: "make the shared venv and install every sibling editable, in dependency order",
     options: [...SELECTION, ...INSTALL],
@@ -144,14 +121,14 @@ export const COMMANDS: Command[] = [
       "wrknv setup --recreate",
     ],
     load: async () => (await import("./setup.ts")).setupCommand,
-  },
-  {
+  }),
+  command({
     name: "validate",
     description: "check tools, siblings, the venv and imports, and say how to fix what is wrong",
     options: [
       ...SELECTION,
       { flags: "--tests", description: "also run pytest -q in every sibling that has tests/" },
-      { flags: "-j, --jobs <n>", description: "test runs at once" },
+      { flags: "-j, --jobs <n>", type: "int", min: 1, description: "test runs at once" },
     ],
     examples: [
       "wrknv validate",
@@ -159,18 +136,20 @@ export const COMMANDS: Command[] = [
       "wrknv validate --json | jq '.checks[] | select(.status != \"ok\")'",
     ],
     load: async () => (await import("./validate.ts")).validateCommand,
-  },
-  {
+  }),
+  command({
     name: "status",
     description: "branch, changes and upstream of every sibling, in a table",
     options: [...SELECTION, { flags: "--fetch", description: "fetch every sibling first" }, {
       flags: "-j, --jobs <n>",
+      type: "int",
+      min: 1,
       description: "git commands at once",
     }],
     examples: ["wrknv status", "wrknv status --fetch --group core"],
     load: async () => (await import("./daily.ts")).statusCommand,
-  },
-  {
+  }),
+  command({
     name: "sync",
     description: "fetch and fast-forward every sibling; clone the missing ones",
     options: [
@@ -178,18 +157,18 @@ export const COMMANDS: Command[] = [
       { flags: "--rebase", description: "rebase diverged branches onto their upstream" },
       { flags: "--no-clone", description: "do not clone missing siblings" },
       { flags: "--locked", description: "check out the commits in wrknv.lock" },
-      { flags: "-j, --jobs <n>", description: "siblings at once" },
+      { flags: "-j, --jobs <n>", type: "int", min: 1, description: "siblings at once" },
     ],
     examples: ["wrknv sync", "wrknv sync --locked"],
     load: async () => (await import("./daily.ts")).syncCommand,
-  },
-  {
+  }),
+  command({
     name: "exec",
     description: "run a command in every sibling's directory, in parallel",
     args: [["[command...]", "the command and its arguments, after --"]],
     options: [
       ...SELECTION,
-      { flags: "-j, --jobs <n>", description: "commands at once (default 4)" },
+      { flags: "-j, --jobs <n>", type: "int", min: 1, default: 4, description: "commands at once" },
       { flags: "-k, --keep-going", description: "run in every sibling even after one fails" },
       { flags: "--shell <script>", description: "run this with sh -c instead" },
       { flags: "--stream", description: "print lines as they come, prefixed with the sibling" },
@@ -197,24 +176,26 @@ export const COMMANDS: Command[] = [
     examples: ["wrknv exec -- git log -1 --oneline", "wrknv exec --keep-going --shell 'pytest -q'"],
     notes: "The command runs with WRKNV_SIBLING and WRKNV_SIBLING_PATH set.",
     load: async () => (await import("./daily.ts")).execCommand,
-  },
-  {
+  }),
+  command({
     name: "lock",
     description: "pin every sibling's commit in wrknv.lock",
     examples: ["wrknv lock && git add wrknv.lock"],
     load: async () => (await import("./daily.ts")).lockCommand,
-  },
-  {
+  }),
+  command({
     name: "graph",
     description: "print the install order as layers, or as dot, mermaid or json",
     options: [...SELECTION, {
       flags: "--format <format>",
-      description: "text (default), dot, mermaid or json",
+      choices: ["text", "dot", "mermaid", "json"],
+      default: "text",
+      description: "how to print it",
     }],
     examples: ["wrknv graph", "wrknv graph --format dot | dot -Tsvg > graph.svg"],
     load: async () => (await import("./graph.ts")).graphCommand,
-  },
-  {
+  }),
+  command({
     name: "add",
     description: "add a sibling to wrknv.toml, keeping its comments",
     args: [["<url>", "the sibling's clone URL"]],
@@ -222,9 +203,9 @@ export const COMMANDS: Command[] = [
       { flags: "--name <name>", description: "its name (default: from the URL)" },
       { flags: "--path <path>", description: "where it lives (default: <root>/<name>)" },
       { flags: "--layer <layer>", description: "its layer" },
-      { flags: "--group <group...>", description: "its groups" },
+      { flags: "--group <groups>", type: "list", description: "its groups" },
       { flags: "--revision <rev>", description: "a branch, tag or commit to check out" },
-      { flags: "--depends-on <name...>", description: "siblings to install before it" },
+      { flags: "--depends-on <names>", type: "list", description: "siblings to install before it" },
       { flags: "--no-install", description: "not a Python package: clone it, do not install it" },
     ],
     examples: [
@@ -232,44 +213,50 @@ export const COMMANDS: Command[] = [
       "wrknv add git@github.com:org/docs.git --no-install",
     ],
     load: async () => (await import("./edit.ts")).addCommand,
-  },
-  {
+  }),
+  command({
     name: "remove",
     description: "remove a sibling from wrknv.toml (its files stay)",
     args: [["<name>", "the sibling's name"]],
     examples: ["wrknv remove old-lib"],
     load: async () => (await import("./edit.ts")).removeCommand,
-  },
-  {
+  }),
+  command({
     name: "export",
     description: "write the siblings as a vcstool .repos or a .gitmodules file",
-    options: [{ flags: "--format <format>", description: "repos or gitmodules" }],
+    options: [{
+      flags: "--format <format>",
+      choices: ["repos", "gitmodules"],
+      description: "the file's format",
+    }],
     examples: ["wrknv export --format repos > workspace.repos"],
     load: async () => (await import("./export.ts")).exportCommand,
-  },
-  {
+  }),
+  command({
     name: "bundle",
     description: "write the workspace (repositories and wheels) to a directory for offline use",
     args: [["<out>", "the directory to write"]],
     options: [{ flags: "--archive", description: "also pack it as one .tar.gz" }],
     examples: ["wrknv bundle /media/usb/provide-bundle --archive"],
     load: async () => (await import("./bundle.ts")).bundleCommand,
-  },
-  {
+  }),
+  command({
     name: "cache",
     description: "the shared cache of bare mirrors: info or prune",
-    args: [["<action>", "info or prune"]],
+    args: [["<action>", "what to do", ["info", "prune"]]],
     options: [
       {
         flags: "--older-than <days>",
-        description: "prune mirrors not used for this many days (default 30)",
+        type: "int",
+        default: 30,
+        description: "prune mirrors not used for this many days",
       },
       { flags: "--all", description: "prune every mirror" },
     ],
     examples: ["wrknv cache info", "wrknv cache prune --older-than 7"],
     load: async () => (await import("./bundle.ts")).cacheCommand,
-  },
-  {
+  }),
+  command({
     name: "trust",
     description: "allow this wrknv.toml's hooks to run (until the file changes)",
     options: [
@@ -278,38 +265,43 @@ export const COMMANDS: Command[] = [
     ],
     examples: ["wrknv trust", "wrknv trust --revoke"],
     load: async () => (await import("./setup.ts")).trustCommand,
-  },
-  {
+  }),
+  command({
     name: "config",
     description: "print the resolved workspace",
     examples: ["wrknv config", "wrknv config --json | jq '.siblings[].path'"],
     load: async () => (await import("./config.ts")).configCommand,
-  },
-  {
+  }),
+  command({
     name: "schema",
     description: "print the JSON Schema of wrknv.toml, for editors",
     examples: ["wrknv schema > wrknv.schema.json"],
     load: async () => (await import("./schema.ts")).schemaCommand,
-  },
-  {
+  }),
+  command({
     name: "demo",
     description: "build an example workspace in a temporary directory and bring it up, offline",
     options: [{ flags: "--keep <dir>", description: "build it in <dir> instead, and keep it" }],
     examples: ["wrknv demo"],
     load: async () => (await import("./demo.ts")).demoCommand,
-  },
-  {
+  }),
+  command({
     name: "completions",
     description: "print a shell completion script: bash, zsh or fish",
-    args: [["<shell>", "bash, zsh or fish"]],
+    args: [["<shell>", "the shell", ["bash", "zsh", "fish"]]],
     examples: ["wrknv completions bash > ~/.local/share/bash-completion/completions/wrknv"],
-    load: async () => (await import("./completions.ts")).completionsCommand,
-  },
-  {
+    load: async () => {
+      const { completionsCommand } = await import("./completions.ts");
+      // The table is handed over, so completions.ts never imports this file.
+      return (ctx, _flags, shell: "bash" | "zsh" | "fish") =>
+        completionsCommand(ctx, shell, COMMANDS, GLOBAL_OPTIONS);
+    },
+  }),
+  command({
     name: "upgrade",
     description: "replace this wrknv with the latest release (or --version V)",
     options: [{ flags: "--version <v>", description: "the version to install" }],
     examples: ["wrknv upgrade", "wrknv upgrade --version 0.2.0"],
     load: async () => (await import("./upgrade.ts")).upgradeCommand,
-  },
+  }),
 ];

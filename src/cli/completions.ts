@@ -4,15 +4,13 @@
  *
  * @module
  */
-import { ConfigError } from "../errors.ts";
 import { type CommandSpec, defineOption, type OptionDef, type OptionSpec } from "./args.ts";
-import { COMMANDS, GLOBAL_OPTIONS } from "./commands.ts";
 import type { Context } from "./context.ts";
 
 const DIR_VALUES = new Set(["dir", "bundle", "out"]);
 const FILE_VALUES = new Set(["file"]);
 
-function flagsOf(specs: OptionSpec[]): string[] {
+function flagsOf(specs: readonly OptionSpec[]): string[] {
   return specs.flatMap((s) => {
     const d = defineOption(s);
     return d.short ? [d.short, d.long] : [d.long];
@@ -26,8 +24,8 @@ const HELP: OptionSpec[] = [
 
 /** The bash completion script. */
 export function bashCompletion(
-  commands: CommandSpec[] = COMMANDS,
-  globals: OptionSpec[] = GLOBAL_OPTIONS,
+  commands: readonly CommandSpec[],
+  globals: readonly OptionSpec[],
 ): string {
   const all = [...globals, ...HELP];
   const valued = new Set<string>();
@@ -44,9 +42,7 @@ export function bashCompletion(
     }
   }
   const cases = commands.map((c) => {
-    let extra = "";
-    if (c.name === "completions") extra = " bash zsh fish";
-    if (c.name === "cache") extra = " info prune";
+    const extra = (c.args ?? []).flatMap(([, , choices]) => choices ?? []).join(" ");
     return `    ${c.name}) opts="${
       [...flagsOf(c.options ?? []), ...flagsOf(all)].join(" ")
     }"; words_extra="${extra.trim()}" ;;`;
@@ -114,8 +110,8 @@ function zshArg(d: OptionDef): string {
 
 /** The zsh completion script. */
 export function zshCompletion(
-  commands: CommandSpec[] = COMMANDS,
-  globals: OptionSpec[] = GLOBAL_OPTIONS,
+  commands: readonly CommandSpec[],
+  globals: readonly OptionSpec[],
 ): string {
   const g = [...globals, ...HELP].map(defineOption).map(zshArg).join(" \\\n    ");
   const describe = commands.map((c) => `    '${c.name}:${c.description.replace(/'/g, "")}'`).join(
@@ -150,8 +146,8 @@ _wrknv "$@"
 
 /** The fish completion script. */
 export function fishCompletion(
-  commands: CommandSpec[] = COMMANDS,
-  globals: OptionSpec[] = GLOBAL_OPTIONS,
+  commands: readonly CommandSpec[],
+  globals: readonly OptionSpec[],
 ): string {
   const q = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
   const line = (cond: string, d: OptionDef) =>
@@ -174,15 +170,25 @@ export function fishCompletion(
       out += line(`-n "__fish_seen_subcommand_from ${c.name}" `, d) + "\n";
     }
   }
-  out += `complete -c wrknv -n "__fish_seen_subcommand_from completions" -a 'bash zsh fish'\n`;
-  out += `complete -c wrknv -n "__fish_seen_subcommand_from cache" -a 'info prune'\n`;
+  for (const c of commands) {
+    const words = (c.args ?? []).flatMap(([, , choices]) => choices ?? []);
+    if (words.length) {
+      out += `complete -c wrknv -n "__fish_seen_subcommand_from ${c.name}" -a '${
+        words.join(" ")
+      }'\n`;
+    }
+  }
   return out;
 }
 
-/** Run `wrknv completions`. */
-export function completionsCommand(ctx: Context, _flags: unknown, shell: string): Promise<number> {
+/** Print the completion script of `shell` for the command table `commands`. */
+export function completionsCommand(
+  ctx: Context,
+  shell: "bash" | "zsh" | "fish",
+  commands: readonly CommandSpec[],
+  globals: readonly OptionSpec[],
+): Promise<number> {
   const make = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell];
-  if (!make) throw new ConfigError(`completions: unknown shell "${shell}"; use bash, zsh or fish`);
-  ctx.out(make());
+  ctx.out(make(commands, globals));
   return Promise.resolve(0);
 }

@@ -11,35 +11,22 @@ import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
 import { progressReporter } from "../ui/progress.ts";
 import { renderTable, SYMBOLS } from "../ui/style.ts";
-import { intFlag } from "./bootstrap.ts";
+import { type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
 
 /** Selection flags. */
-export interface SelectionFlags {
-  only?: string;
-  group?: string;
-  all?: boolean;
-  layer?: string;
-}
-
-const selection = (f: SelectionFlags) => ({
-  only: f.only,
-  group: f.group,
-  layer: f.layer,
-  all: f.all,
-});
 
 /** Run `wrknv status`. */
 export async function statusCommand(
   ctx: Context,
-  flags: SelectionFlags & { fetch?: boolean; jobs?: string },
+  flags: SelectionFlags & { fetch?: boolean; jobs?: number },
 ): Promise<number> {
   const ws = await ctx.workspace();
   const { workspaceStatus } = await import("../ops/status.ts");
   const rows = await workspaceStatus(ws, {
-    selection: selection(flags),
+    selection: selectionOf(flags),
     fetch: flags.fetch,
-    jobs: intFlag(flags.jobs, "--jobs", 1),
+    jobs: flags.jobs,
     signal: ctx.signal,
   });
   if (ctx.json) {
@@ -85,13 +72,13 @@ export function renderStatus(ctx: Context, rows: SiblingStatus[]): string {
 /** Run `wrknv sync`. */
 export async function syncCommand(
   ctx: Context,
-  flags: SelectionFlags & { rebase?: boolean; clone?: boolean; locked?: boolean; jobs?: string },
+  flags: SelectionFlags & { rebase?: boolean; clone?: boolean; locked?: boolean; jobs?: number },
 ): Promise<number> {
   const ws = await ctx.workspace();
   const { sync } = await import("../ops/sync.ts");
   const { selectSiblings } = await import("../ops/select.ts");
   const reporter = ctx.json ? silentReporter : progressReporter({
-    total: selectSiblings(ws, selection(flags)).length,
+    total: selectSiblings(ws, selectionOf(flags)).length,
     verb: "syncing",
     live: runtime.stderrIsTerminal(),
     quiet: true,
@@ -100,11 +87,11 @@ export async function syncCommand(
   let outcomes;
   try {
     outcomes = await sync(ws, {
-      selection: selection(flags),
+      selection: selectionOf(flags),
       rebase: flags.rebase,
       noClone: flags.clone === false,
       locked: flags.locked,
-      jobs: intFlag(flags.jobs, "--jobs", 1),
+      jobs: flags.jobs,
       signal: ctx.signal,
     }, reporter);
   } finally {
@@ -148,7 +135,7 @@ export async function syncCommand(
 /** Run `wrknv exec`. */
 export async function execCommand(
   ctx: Context,
-  flags: SelectionFlags & { jobs?: string; keepGoing?: boolean; shell?: string; stream?: boolean },
+  flags: SelectionFlags & { jobs?: number; keepGoing?: boolean; shell?: string; stream?: boolean },
   argv: string[],
 ): Promise<number> {
   if (flags.shell === undefined && argv.length === 0) {
@@ -171,8 +158,8 @@ export async function execCommand(
   };
   const width = Math.max(...ws.siblings.map((x) => x.name.length));
   const results = await execAll(ws, argv, {
-    selection: selection(flags),
-    jobs: intFlag(flags.jobs, "--jobs", 1),
+    selection: selectionOf(flags),
+    jobs: flags.jobs,
     keepGoing: flags.keepGoing,
     shell: flags.shell,
     signal: ctx.signal,

@@ -4,16 +4,15 @@
  * @module
  */
 import { relative } from "node:path";
-import { ConfigError } from "../errors.ts";
-import { type ExportFormat, exportManifest } from "../config/export.ts";
+import { exportManifest } from "../config/export.ts";
 import type { Context } from "./context.ts";
 
 /** Run `wrknv export`. */
-export async function exportCommand(ctx: Context, flags: { format?: string }): Promise<number> {
+export async function exportCommand(
+  ctx: Context,
+  flags: { format?: "repos" | "gitmodules" },
+): Promise<number> {
   const format = flags.format ?? "repos";
-  if (format !== "repos" && format !== "gitmodules") {
-    throw new ConfigError(`--format: expected repos or gitmodules, got "${format}"`);
-  }
   const ws = await ctx.workspace();
   // Paths relative to the directory holding wrknv.toml, where the file is meant to live.
   ctx.out(exportManifest(
@@ -23,7 +22,7 @@ export async function exportCommand(ctx: Context, flags: { format?: string }): P
       path: relative(ws.configDir, s.path),
       revision: s.revision,
     })),
-    format as ExportFormat,
+    format,
   ));
   return 0;
 }

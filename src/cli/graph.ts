@@ -4,29 +4,20 @@
  * @module
  */
 import { join } from "node:path";
-import { ConfigError } from "../errors.ts";
 import { readPyproject } from "../python/pep.ts";
 import { buildGraph, toDot, toJson, toMermaid, topoLayers } from "../graph/mod.ts";
 import { selectSiblings } from "../ops/select.ts";
 import { type Context, printJson } from "./context.ts";
+import { type SelectionFlags, selectionOf } from "./options.ts";
 
 /** Run `wrknv graph`. */
 export async function graphCommand(
   ctx: Context,
-  flags: { format?: string; only?: string; group?: string; layer?: string; all?: boolean },
+  flags: SelectionFlags & { format?: "text" | "dot" | "mermaid" | "json" },
 ): Promise<number> {
   const format = ctx.json ? "json" : flags.format ?? "text";
-  if (!["text", "dot", "mermaid", "json"].includes(format)) {
-    throw new ConfigError(`--format: expected text, dot, mermaid or json, got "${format}"`);
-  }
   const ws = await ctx.workspace();
-  const siblings = selectSiblings(ws, {
-    only: flags.only,
-    group: flags.group,
-    layer: flags.layer,
-    all: flags.all,
-  })
-    .filter((s) => s.install);
+  const siblings = selectSiblings(ws, selectionOf(flags)).filter((s) => s.install);
   const pyprojects = await Promise.all(siblings.map(async (s) => {
     try {
       return readPyproject(await Deno.readTextFile(join(s.path, "pyproject.toml")), {

@@ -22,13 +22,11 @@ export interface InitFlags {
   from?: string;
   python?: string;
   venv?: string;
-  installer?: string;
-  extras?: string;
-  layers?: string;
+  installer?: Installer;
+  extras?: string[];
+  layers?: string[];
   force?: boolean;
 }
-
-const list = (s: string | undefined) => s?.split(",").map((x) => x.trim()).filter((x) => x !== "");
 
 /** `URL=PATH` or `URL`. */
 export function parseSiblingFlag(value: string): SiblingAnswer {
@@ -92,9 +90,6 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       "init needs a terminal for its questions; to run it non-interactively use --yes with flags, e.g. wrknv init --yes --discover --name NAME",
     );
   }
-  if (flags.installer !== undefined && !["auto", "uv", "pip"].includes(flags.installer)) {
-    throw new ConfigError(`--installer: expected auto, uv or pip, got "${flags.installer}"`);
-  }
   if (!interactive) {
     if (exists && !flags.force) {
       throw new ConfigError(`${CONFIG_FILE} already exists here; pass --force to overwrite it`);
@@ -123,12 +118,12 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       name: flags.name,
       root,
       siblings,
-      layers: list(flags.layers),
+      layers: flags.layers,
       python: {
         version: flags.python ?? proposals.python ?? await interpreterSpec(),
         venv: flags.venv,
-        installer: flags.installer as Installer | undefined,
-        extras: list(flags.extras) ?? proposals.commonExtras,
+        installer: flags.installer,
+        extras: flags.extras ?? proposals.commonExtras,
       },
     };
     const result = initWorkspace(ctx.cwd, answers);

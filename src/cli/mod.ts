@@ -23,6 +23,8 @@ const ABOUT =
 export async function main(args: string[]): Promise<number> {
   // `deno task dev -- --help` passes the "--" on: before any command it means nothing.
   if (args[0] === "--") args = args.slice(1);
+  // `wrknv help status` is `wrknv status --help`, as in git and cargo.
+  if (args[0] === "help") args = args.length > 1 ? [args[1], "--help"] : ["--help"];
   const controller = new AbortController();
   const stop = onStopSignals(controller);
   const verbose = args.includes("-v") || args.includes("--verbose") ||

@@ -10,25 +10,16 @@ import { runtime } from "../runtime.ts";
 import { progressReporter } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
+import { type InstallFlags, type SelectionFlags, selectionOf } from "./options.ts";
 import { WrknvError } from "../errors.ts";
 
 /** Flags of `wrknv setup` (also taken by `up`). */
-export interface SetupFlags {
-  only?: string;
-  group?: string;
-  all?: boolean;
-  layer?: string;
-  offline?: boolean;
-  findLinks?: string[];
-  recreate?: boolean;
-  hooks?: boolean;
-  force?: boolean;
-}
+export type SetupFlags = SelectionFlags & InstallFlags;
 
 /** Turn flags into operation options. */
 export function setupOptions(ctx: Context, flags: SetupFlags): SetupOptions {
   return {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
+    selection: selectionOf(flags),
     offline: flags.offline || (flags.findLinks?.length ?? 0) > 0,
     findLinks: flags.findLinks?.map((d) => resolve(ctx.cwd, d)),
     recreate: flags.recreate,

@@ -5,18 +5,11 @@
  */
 import type { Check, ValidateResult } from "../ops/validate.ts";
 import { SYMBOLS } from "../ui/style.ts";
-import { intFlag } from "./bootstrap.ts";
 import { type Context, printJson } from "./context.ts";
+import { type SelectionFlags, selectionOf } from "./options.ts";
 
 /** Flags of `wrknv validate`. */
-export interface ValidateFlags {
-  only?: string;
-  group?: string;
-  all?: boolean;
-  layer?: string;
-  tests?: boolean;
-  jobs?: string;
-}
+export type ValidateFlags = SelectionFlags & { tests?: boolean; jobs?: number };
 
 /** Print checks grouped by sibling, then the summary line. */
 export function renderValidate(ctx: Context, result: ValidateResult): void {
@@ -61,9 +54,9 @@ export async function validateCommand(ctx: Context, flags: ValidateFlags): Promi
   const ws = await ctx.workspace();
   const { validate } = await import("../ops/validate.ts");
   const result = await validate(ws, {
-    selection: { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all },
+    selection: selectionOf(flags),
     tests: flags.tests,
-    jobs: intFlag(flags.jobs, "--jobs", 1),
+    jobs: flags.jobs,
     signal: ctx.signal,
   });
   if (ctx.json) printJson(ctx, validateJson(result));
