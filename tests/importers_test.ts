@@ -623,7 +623,9 @@ Deno.test("parseGitConfig keeps git-config's rules for values", () => {
 });
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "piped" })
+  // The user's and the system's git config stay out of it (an insteadOf there would change URLs).
+  const env = { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
+  const out = await new Deno.Command("git", { args, cwd, env, stdout: "piped", stderr: "piped" })
     .output();
   if (!out.success) {
     throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
@@ -652,14 +654,14 @@ Deno.test("resolveRelativeUrl agrees with git submodule init", async () => {
       await git(dir, "update-index", "--add", "--cacheinfo", `160000,${"1".repeat(40)},m${i}`);
     }
     for (const base of bases) {
-      await git(dir, "remote", "add", "origin", base);
+      // Set (not add, then remove): each base replaces the last.
+      await git(dir, "config", "remote.origin.url", base);
       await git(dir, "submodule", "init");
       for (let i = 0; i < rels.length; i++) {
         const want = await git(dir, "config", `submodule.m${i}.url`);
         assert.equal(resolveRelativeUrl(rels[i], base), want, `${rels[i]} against ${base}`);
         await git(dir, "config", "--unset", `submodule.m${i}.url`);
       }
-      await git(dir, "remote", "remove", "origin");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
