@@ -1,26 +1,8 @@
 /**
- * How operations report progress without printing: the CLI supplies a
- * reporter (live progress in a terminal, plain lines in CI, nothing for --json).
+ * The reporter interface, as the operations import it. It lives at the top of
+ * src/ (src/reporter.ts) because both sides use it: operations report through
+ * it, and src/ui implements it, and ui may not import ops.
  *
  * @module
  */
-
-/** Progress events an operation emits per sibling and for the whole run. */
-export interface Reporter {
-  /** A sibling's work started (`what` says what, e.g. "cloning"). */
-  start(name: string, what: string): void;
-  /** A sibling's work ended with a status word and an optional detail. */
-  done(name: string, status: string, detail?: string): void;
-  /** A note for the user (shown unless --quiet). */
-  info(message: string): void;
-  /** A warning (always shown on stderr, also with --quiet). */
-  warn(message: string): void;
-}
-
-/** A reporter that ignores everything: for tests and --json. */
-export const silentReporter: Reporter = {
-  start() {},
-  done() {},
-  info() {},
-  warn() {},
-};
+export { type Reporter, silentReporter } from "../reporter.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Reporter } from "../ops/reporter.ts";
+import type { Reporter } from "../reporter.ts";
 import { runtime } from "../runtime.ts";
 import type { Style } from "./style.ts";
 
