@@ -11,44 +11,45 @@ import { importManifest } from "../src/config/importers/mod.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const plain: ExportSibling[] = [
-  { name: "core", repo: "https://h/org/core.git", path: "../core", revision: "main" },
-  { name: "tools", repo: "git@h:org/tools.git", path: "../nested/tools" },
+  { name: "core", repo: "https://h/org/core.git", path: "core", revision: "main" },
+  { name: "tools", repo: "git@h:org/tools.git", path: "nested/tools" },
 ];
 
 Deno.test("export: the exact text for plain values", () => {
+  const reposHead = "# Written by `wrknv export`: paths are relative to the workspace root;\n" +
+    "# clone there with `vcs import < FILE`, or read back anywhere with `wrknv init --from FILE`\n";
+  const gitmodulesHead =
+    "# Written by `wrknv export`: paths are relative to the workspace root, the superproject;\n" +
+    "# read back anywhere with `wrknv init --from FILE`\n";
   assert.equal(
     exportManifest(plain, "repos"),
-    "# Written by `wrknv export --format repos`; clone with `vcs import < FILE`\n" +
-      "repositories:\n" +
-      "  ../core:\n    type: git\n    url: https://h/org/core.git\n    version: main\n" +
-      "  ../nested/tools:\n    type: git\n    url: git@h:org/tools.git\n",
+    reposHead + "repositories:\n" +
+      "  core:\n    type: git\n    url: https://h/org/core.git\n    version: main\n" +
+      "  nested/tools:\n    type: git\n    url: git@h:org/tools.git\n",
   );
   assert.equal(
     exportManifest(plain, "gitmodules"),
-    '[submodule "core"]\n\tpath = ../core\n\turl = https://h/org/core.git\n\tbranch = main\n' +
-      '[submodule "tools"]\n\tpath = ../nested/tools\n\turl = git@h:org/tools.git\n',
+    gitmodulesHead +
+      '[submodule "core"]\n\tpath = core\n\turl = https://h/org/core.git\n\tbranch = main\n' +
+      '[submodule "tools"]\n\tpath = nested/tools\n\turl = git@h:org/tools.git\n',
   );
-  assert.equal(
-    exportManifest([], "repos"),
-    "# Written by `wrknv export --format repos`; clone with `vcs import < FILE`\n" +
-      "repositories: {}\n",
-  );
-  assert.equal(exportManifest([], "gitmodules"), "");
+  assert.equal(exportManifest([], "repos"), reposHead + "repositories: {}\n");
+  assert.equal(exportManifest([], "gitmodules"), gitmodulesHead);
 });
 
 /** Values that a careless writer would get wrong in YAML or git-config. */
 const awkward: ExportSibling[] = [
   ...plain,
   // YAML 1.1 would read these revisions as a float, booleans, null, an octal, a date.
-  { name: "float", repo: "https://h/float", path: "../float", revision: "1.10" },
-  { name: "bool", repo: "https://h/bool", path: "../bool", revision: "yes" },
+  { name: "float", repo: "https://h/float", path: "float", revision: "1.10" },
+  { name: "bool", repo: "https://h/bool", path: "bool", revision: "yes" },
   { name: "off", repo: "https://h/off", path: "off", revision: "off" },
   { name: "null", repo: "https://h/null", path: "null", revision: "~" },
   { name: "octal", repo: "https://h/octal", path: "octal", revision: "0123" },
   { name: "date", repo: "https://h/date", path: "date", revision: "2024-01-02" },
   // Comment characters, quotes, spaces and a colon at the end.
-  { name: "hash-dir", repo: "https://h/org/a#b;c.git", path: "../hash#dir", revision: 'x"y' },
-  { name: "My-Lib", repo: "file:///srv/git/My Lib.git", path: "../My Lib", revision: "rel: 1" },
+  { name: "hash-dir", repo: "https://h/org/a#b;c.git", path: "hash#dir", revision: 'x"y' },
+  { name: "My-Lib", repo: "file:///srv/git/My Lib.git", path: "My Lib", revision: "rel: 1" },
   { name: "colon", repo: "https://h/colon:", path: "./colon", revision: "v:" },
   { name: "tab", repo: "https://h/tab", path: "tab", revision: "a\tb" },
 ];

@@ -281,17 +281,47 @@ Deno.test("init --yes --from a vcstool file, and export back", async () => {
       ["tools", join(tmp.path, "tools"), "v1.2.0"],
     ],
   );
+  // Exported paths are relative to the root, as vcstool and git take them (git
+  // refuses "../tools": outside repository).
   const exported = await wrknv(["export", "--format", "repos"], { cwd: meta });
   assert.equal(exported.code, 0);
   assert.match(
     exported.stdout,
-    / {2}\.\.\/src\/core\/foundation:\n {4}type: git\n {4}url: https:\/\/github\.com\/example\/foundation\.git\n {4}version: main\n/,
+    /\n {2}src\/core\/foundation:\n {4}type: git\n {4}url: https:\/\/github\.com\/example\/foundation\.git\n {4}version: main\n/,
   );
   const gm = await wrknv(["export", "--format", "gitmodules"], { cwd: meta });
   assert.match(
     gm.stdout,
-    /\[submodule "tools"\]\n\tpath = \.\.\/tools\n\turl = git@github\.com:example\/tools\.git\n\tbranch = v1\.2\.0\n/,
+    /\[submodule "tools"\]\n\tpath = tools\n\turl = git@github\.com:example\/tools\.git\n\tbranch = v1\.2\.0\n/,
   );
+  // Read back from anywhere (a loose file, a git repository elsewhere) into another workspace.
+  const elsewhere = join(tmp.path, "downloads");
+  await Deno.mkdir(elsewhere);
+  await gitIn(elsewhere, ["init", "--quiet"]);
+  await Deno.writeTextFile(join(elsewhere, "ws.repos"), exported.stdout);
+  await Deno.writeTextFile(join(elsewhere, ".gitmodules"), gm.stdout);
+  for (const file of ["ws.repos", ".gitmodules"]) {
+    const other = join(tmp.path, `other-${file.replace(".", "")}`, "meta");
+    await Deno.mkdir(other, { recursive: true });
+    const back = await wrknv(["init", "--yes", "--from", join(elsewhere, file)], { cwd: other });
+    assert.equal(back.code, 0, back.stderr);
+    const again = JSON.parse((await wrknv(["config", "--json"], { cwd: other })).stdout);
+    assert.deepEqual(
+      again.siblings.map((s: { name: string; path: string; revision: string; repo: string }) => [
+        s.name,
+        s.repo,
+        s.path,
+        s.revision,
+      ]),
+      cfg.siblings.map((s: { name: string; path: string; revision: string; repo: string }) => [
+        s.name,
+        s.repo,
+        s.path.replace(tmp.path, join(tmp.path, `other-${file.replace(".", "")}`)),
+        s.revision,
+      ]),
+      file,
+    );
+  }
   const bad = await wrknv(["init", "--yes", "--force", "--from", "../nothing.repos"], {
     cwd: meta,
   });

@@ -14,12 +14,14 @@ export async function exportCommand(
 ): Promise<number> {
   const format = flags.format ?? "repos";
   const ws = await ctx.workspace();
-  // Paths relative to the directory holding wrknv.toml, where the file is meant to live.
+  // Paths relative to the root: a superproject there takes them as submodule
+  // paths, and `vcs import` run there clones them into place; `../x` is
+  // refused by git ("outside repository") and by vcstool.
   ctx.out(exportManifest(
     ws.siblings.map((s) => ({
       name: s.name,
       repo: s.repo,
-      path: relative(ws.configDir, s.path),
+      path: relative(ws.root, s.path),
       revision: s.revision,
     })),
     format,

@@ -7,13 +7,19 @@
  */
 import { ConfigError } from "../errors.ts";
 
-/** A sibling to export; its path is relative to the exported file's directory. */
+/**
+ * The first line of every exported file. `importManifest` reads a file that
+ * starts with it as relative to the workspace root, wherever it lies.
+ */
+export const EXPORT_MARK = "# Written by `wrknv export`";
+
+/** A sibling to export; its path is relative to the workspace root. */
 export interface ExportSibling {
   /** Name. */
   name: string;
   /** Clone URL. */
   repo: string;
-  /** Path relative to the directory the file is written to. */
+  /** Path relative to the workspace root (never `..`: git and vcstool refuse that). */
   path: string;
   /** Branch, tag or commit. */
   revision?: string;
@@ -60,7 +66,8 @@ function refuse(s: ExportSibling, what: string): never {
  */
 export function exportManifest(siblings: readonly ExportSibling[], format: ExportFormat): string {
   if (format === "repos") {
-    let out = "# Written by `wrknv export --format repos`; clone with `vcs import < FILE`\n" +
+    let out = `${EXPORT_MARK}: paths are relative to the workspace root;\n` +
+      "# clone there with `vcs import < FILE`, or read back anywhere with `wrknv init --from FILE`\n" +
       "repositories:\n";
     if (siblings.length === 0) return out.replace(/repositories:\n$/, "repositories: {}\n");
     for (const s of siblings) {
@@ -69,7 +76,8 @@ export function exportManifest(siblings: readonly ExportSibling[], format: Expor
     }
     return out;
   }
-  let out = "";
+  let out = `${EXPORT_MARK}: paths are relative to the workspace root, the superproject;\n` +
+    "# read back anywhere with `wrknv init --from FILE`\n";
   for (const s of siblings) {
     if (CONTROL.test(s.name)) refuse(s, "name");
     for (
