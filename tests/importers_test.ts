@@ -103,23 +103,8 @@ const fixtureCases: Case[] = [
       },
       { name: "tools", repo: "git@github.com:example/tools.git", path: "tools" },
     ],
-    warnings: ['line 9: submodule "docs": branch "." (the superproject\'s branch) not imported'],
-  },
-  {
-    what: ".gitmodules without a base URL: relative URLs kept, with warnings",
-    file: ".gitmodules",
-    text: fixture(".gitmodules"),
-    format: "gitmodules",
-    siblings: [
-      { name: "core", repo: "../core.git", path: "libs/core", revision: "develop" },
-      { name: "docs", repo: "https://github.com/example/docs.git", path: "docs" },
-      { name: "zlib", repo: "../../mirrors/zlib.git", path: "third_party/deep/zlib" },
-      { name: "tools", repo: "git@github.com:example/tools.git", path: "tools" },
-    ],
     warnings: [
-      'line 4: submodule "libs/core": relative URL ../core.git kept as written (give the superproject\'s URL to resolve it)',
-      'line 9: submodule "docs": branch "." (the superproject\'s branch) not imported',
-      'line 12: submodule "third_party/deep/zlib": relative URL ../../mirrors/zlib.git kept as written (give the superproject\'s URL to resolve it)',
+      'line 9: submodule "docs": branch "." not imported (it follows the superproject\'s branch)',
     ],
   },
   {
@@ -160,12 +145,17 @@ const fixtureCases: Case[] = [
         path: "frontend/pinto",
         groups: ["frontend", "node"],
       },
-      { name: "dashgrid", repo: "https://github.com/alajmo/dashgrid", revision: "dev" },
+      // No path: beside mani.yaml, under its name.
+      {
+        name: "dashgrid",
+        repo: "https://github.com/alajmo/dashgrid",
+        path: "dashgrid",
+        revision: "dev",
+      },
     ],
     warnings: [
       "line 2: import: imported files are not read",
-      "line 5: projects.example: no url (a plain directory); skipped",
-      "line 15: projects.notes: no url (a plain directory); skipped",
+      "2 × no url (a plain directory); skipped (line 5: projects.example, line 15: projects.notes)",
     ],
   },
   {
@@ -195,7 +185,7 @@ const fixtureCases: Case[] = [
         revision: "4b96cbb174678dcd3ca86e11e1f24bc5f8726da0",
       },
       {
-        name: "nordic",
+        name: "hal_nordic",
         repo: "https://github.com/zephyrproject-rtos/hal-nordic",
         path: "modules/hal/nordic",
         revision: "v3.5.0",
@@ -223,14 +213,14 @@ const fixtureCases: Case[] = [
         name: "make",
         repo: "https://android.googlesource.com/platform/build",
         path: "build/make",
-        revision: "refs/tags/android-14.0.0_r1",
+        revision: "android-14.0.0_r1",
         groups: ["pdk", "tradefed"],
       },
       {
         name: "soong",
         repo: "https://android.googlesource.com/platform/build/soong",
         path: "build/make/soong",
-        revision: "refs/tags/android-14.0.0_r1",
+        revision: "android-14.0.0_r1",
       },
       {
         name: "tools",
@@ -246,45 +236,9 @@ const fixtureCases: Case[] = [
         groups: ["runtime"],
       },
     ],
-    warnings: ["line 18: <include>: the included manifest extras.xml is not read"],
-    topDir: "..",
-  },
-  {
-    what: "repo XML without the manifest's URL: relative fetch kept, once per remote",
-    file: "default.xml",
-    text: fixture("default.xml"),
-    format: "repo",
-    siblings: [
-      {
-        name: "make",
-        repo: "../platform/build",
-        path: "build/make",
-        revision: "refs/tags/android-14.0.0_r1",
-        groups: ["pdk", "tradefed"],
-      },
-      {
-        name: "soong",
-        repo: "../platform/build/soong",
-        path: "build/make/soong",
-        revision: "refs/tags/android-14.0.0_r1",
-      },
-      {
-        name: "tools",
-        repo: "https://github.com/example/tools",
-        path: "external/tools",
-        revision: "main",
-      },
-      {
-        name: "art",
-        repo: "../platform/art",
-        path: "platform/art",
-        revision: "art-dev",
-        groups: ["runtime"],
-      },
-    ],
     warnings: [
+      'line 8: project "platform/build": linkfile and copyfile not imported (wrknv makes no links or copies)',
       "line 18: <include>: the included manifest extras.xml is not read",
-      'line 4: remote "aosp": fetch=".." is relative to the manifest repository\'s URL; kept as written (give that URL to resolve it)',
     ],
     topDir: "..",
   },
@@ -358,7 +312,7 @@ const cornerCases: Case[] = [
     format: "west",
     siblings: [{ name: "a", repo: "git@h:org/a", path: "a" }],
     warnings: [
-      "line 8: projects[0].import: the manifest that a imports is not read",
+      "line 6: projects[0] (a): the manifest it imports is not read (it needs the project cloned)",
       'no revision for a (west would check out "master"); they stay on their default branch',
     ],
     topDir: "../..",
@@ -402,7 +356,8 @@ for (const c of [...fixtureCases, ...cornerCases]) {
   Deno.test(`import: ${c.what}`, () => {
     const r = importManifest(c.file, c.text, c.options);
     assert.equal(r.format, c.format);
-    assert.deepEqual(r.siblings, c.siblings);
+    // Where each entry is declared is checked in "import: each sibling names where ...".
+    assert.deepEqual(r.siblings.map(({ at: _, ...s }) => s), c.siblings);
     assert.deepEqual(r.warnings, c.warnings ?? []);
     assert.equal(r.topDir, c.topDir);
   });
@@ -421,7 +376,8 @@ Deno.test("import: the format is found from the content when the name says nothi
   for (const [file, format] of table) {
     assert.equal(detectFormat("manifest.txt", fixture(file)), format, file);
     assert.equal(detectFormat(file, ""), format, `${file} by name`);
-    assert.equal(importManifest("some/dir/manifest", fixture(file)).format, format, file);
+    const options = { baseUrl: "https://h.invalid/org/manifest.git" };
+    assert.equal(importManifest("some/dir/manifest", fixture(file), options).format, format, file);
   }
   assert.equal(detectFormat("notes.txt", "just words\n"), null);
 });
@@ -525,18 +481,18 @@ Deno.test("import: malformed manifests are one line naming the file, line and en
     [
       "west.yml",
       "manifest:\n  projects:\n    - name: x\n      remote: nowhere\n",
-      'west.yml:4: projects[0].remote: unknown remote "nowhere"',
+      'west.yml:4: projects[0] (x): unknown remote "nowhere"',
     ],
     [
       "west.yml",
       "manifest:\n  projects:\n    - name: x\n",
-      'west.yml:3: projects[0]: no "url" or "remote", and no defaults.remote',
+      'west.yml:3: projects[0] (x): no "url" or "remote", and no defaults.remote',
     ],
     [
       "west.yml",
       "manifest:\n  remotes:\n    - name: r\n      url-base: https://h\n  projects:\n" +
       "    - name: x\n      remote: r\n      url: https://h/x\n",
-      'west.yml:6: projects[0]: has both "url" and "remote"',
+      'west.yml:6: projects[0] (x): has both "url" and "remote"',
     ],
     [
       "west.yml",
@@ -609,7 +565,7 @@ Deno.test("import: malformed manifests are one line naming the file, line and en
 
 Deno.test("parseGitConfig keeps git-config's rules for values", () => {
   const entries = parseGitConfig(
-    { file: "c", warnings: [], options: {} },
+    { file: "c", warnings: [], unresolved: [], options: {} },
     '[a "B c"]\n  k = " x " y  \n  K2 = a\\"b\\\\c # c\n  flag\n',
   );
   assert.deepEqual(
@@ -694,4 +650,132 @@ Deno.test("joinUrl agrees with Python's urljoin, which repo uses for fetch", asy
   // urljoin leaves references alone for schemes it does not know (ssh); RFC 3986 does not.
   assert.equal(joinUrl("..", "ssh://git@h:29418/platform/manifest"), "ssh://git@h:29418/");
   assert.equal(joinUrl("..", "git@h:platform/manifest"), "git@h:");
+});
+
+Deno.test("import: rosinstall lists, empty .repos files and gita's branch column", () => {
+  const ros = importManifest("coverage.rosinstall", fixture("coverage.rosinstall"));
+  assert.equal(ros.format, "repos");
+  assert.deepEqual(ros.siblings.map(({ at: _, ...s }) => s), [
+    {
+      name: "ament_cmake",
+      repo: "https://github.com/ament/ament_cmake.git",
+      path: "src/ament/ament_cmake",
+      revision: "rolling",
+    },
+    {
+      name: "rcl",
+      repo: "https://github.com/ros2/rcl.git",
+      path: "src/ros2/rcl",
+      revision: "1.10",
+    },
+    {
+      name: "Fast-DDS",
+      repo: "https://github.com/eProsima/Fast-DDS.git",
+      path: "src/eProsima/Fast-DDS",
+    },
+  ]);
+  assert.deepEqual(ros.warnings, [
+    "line 10: [3] (src/legacy): type hg is not git; skipped",
+    "line 13: [4].other: not a repository (other); skipped",
+  ]);
+  assert.equal(detectFormat("list.txt", fixture("coverage.rosinstall")), "repos");
+
+  const empty = importManifest("empty.repos", fixture("empty.repos"));
+  assert.deepEqual([empty.siblings, empty.warnings], [[], ["line 2: no repositories listed"]]);
+  assert.deepEqual(importManifest("e.repos", "repositories: {}\n").warnings, [
+    "no repositories listed",
+  ]);
+
+  const gita = importManifest("gita-branches.csv", fixture("gita-branches.csv"));
+  assert.deepEqual(gita.siblings.map((s) => [s.name, s.revision]), [
+    ["alpha", "main"],
+    ["beta", "feature/x"],
+    ["gamma", undefined],
+  ]);
+});
+
+Deno.test("import: each sibling names where the manifest declares it", () => {
+  const at = (file: string, options?: ImportOptions) =>
+    importManifest(file, fixture(file), options).siblings.map((s) => s.at);
+  assert.deepEqual(at("west.yml").slice(0, 2), [
+    "west.yml:14: projects[0] (cmsis)",
+    "west.yml:17: projects[1] (hal_nordic)",
+  ]);
+  assert.deepEqual(at("ws.repos"), [
+    'ws.repos:3: repositories."src/core/foundation"',
+    "ws.repos:7: repositories.tools",
+  ]);
+  assert.deepEqual(
+    at("default.xml", { baseUrl: "https://h/m" })[0],
+    'default.xml:8: project "platform/build"',
+  );
+});
+
+Deno.test("import: west reads self imports and repo its includes through the caller", () => {
+  /** What the CLI gives the importers: a file of the manifest repository by name. */
+  const reader = (dir: string) => (name: string) => {
+    try {
+      return Deno.readTextFileSync(new URL(`./fixtures/manifests/${dir}/${name}`, import.meta.url));
+    } catch {
+      return undefined;
+    }
+  };
+  const readFile = reader("west-workspace/manifest");
+  const listDir = (name: string) => name === "submanifests" ? ["optional.yaml"] : undefined;
+  const west = importManifest("west.yml", readFile("west.yml")!, { readFile, listDir });
+  assert.deepEqual(west.inactiveGroups, ["sim", "optional"]);
+  // The main manifest's hal_nordic wins over the submanifest's.
+  assert.deepEqual(
+    west.siblings.filter((s) => s.name === "hal_nordic" || s.name === "canopen").map((s) => [
+      s.name,
+      s.path,
+      s.at,
+    ]),
+    [
+      ["hal_nordic", "modules/hal/nordic", "west.yml:21: projects[0] (hal_nordic)"],
+      ["canopen", "modules/lib/canopen", "submanifests/optional.yaml:9: projects[0] (canopen)"],
+    ],
+  );
+  // Without a reader: reported, not guessed.
+  assert.match(
+    importManifest("west.yml", readFile("west.yml")!).warnings.join("\n"),
+    /self\.import: the manifests that self imports are not read/,
+  );
+
+  const readRepo = reader("repo-client/.repo/manifests");
+  const top = '<manifest><include name="default.xml"/><include name="nope.xml"/></manifest>';
+  const repo = importManifest("manifest.xml", top, {
+    baseUrl: "https://h/Lineage/android",
+    readFile: readRepo,
+  });
+  assert.equal(repo.siblings.length, 7);
+  assert.deepEqual(repo.inactiveGroups, ["notdefault"]);
+  assert.deepEqual(repo.warnings, [
+    'default.xml line 11: project "Lineage/android_build": linkfile and copyfile not imported (wrknv makes no links or copies)',
+    "line 1: <include>: the included manifest nope.xml is not read (not found)",
+  ]);
+  // An include cycle is read once.
+  const loop = importManifest(
+    "a.xml",
+    '<manifest><remote name="r" fetch="https://h"/><default remote="r"/><project name="x"/><include name="a.xml"/></manifest>',
+    { readFile: () => '<manifest><include name="a.xml"/></manifest>' },
+  );
+  assert.deepEqual(loop.siblings.map((s) => s.name), ["x"]);
+});
+
+Deno.test("import: relative URLs without a base are refused in one line; like warnings are grouped", () => {
+  assert.throws(
+    () => importManifest(".gitmodules", fixture(".gitmodules")),
+    (e) =>
+      e instanceof ConfigError &&
+      e.message ===
+        '.gitmodules: 2 entries have relative URLs (the first: .gitmodules:4: submodule "libs/core": ../core.git) and there is no URL to resolve them against (the manifest\'s repository has no origin); give the URL of the repository that holds the manifest with --base-url URL',
+  );
+  const text = Array.from(
+    { length: 5 },
+    (_, i) => `[submodule "m${i}"]\n\tpath = m${i}\n\turl = https://h/m${i}.git\n\tbranch = .\n`,
+  ).join("");
+  assert.deepEqual(importManifest(".gitmodules", text).warnings, [
+    '5 × branch "." not imported (it follows the superproject\'s branch) (line 4: submodule "m0", line 8: submodule "m1", line 12: submodule "m2", ...)',
+  ]);
 });

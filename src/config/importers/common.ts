@@ -9,12 +9,22 @@ import { formatKeyPath, type KeyPath } from "../locate.ts";
 import { checkRepoUrl } from "../url.ts";
 import type { ImportOptions } from "./types.ts";
 
+/** One warning, before like ones are grouped. */
+export interface Warning {
+  /** Where, as `line 12: label: ` (empty when nowhere in particular). */
+  where: string;
+  /** What, the same words for the same thing in every entry. */
+  message: string;
+}
+
 /** The file being read, and where warnings go. */
 export interface Context {
   /** The file's base name, as messages show it. */
   file: string;
-  /** Warnings, one line each, without the file name. */
-  warnings: string[];
+  /** Warnings, in order. */
+  warnings: Warning[];
+  /** Entries whose relative URL has nothing to resolve against. */
+  unresolved: { where: string; url: string }[];
   /** The caller's options. */
   options: ImportOptions;
 }
@@ -25,6 +35,15 @@ export interface Where {
   label?: string;
   /** 1-based line. */
   line?: number;
+  /** The file, when it is not the one given (an included manifest). */
+  file?: string;
+}
+
+/** `west.yml:12: projects[2]` for a message. */
+export function describeWhere(ctx: Context, where: Where): string {
+  const file = where.file ?? ctx.file;
+  const loc = where.line ? `${file}:${where.line}` : file;
+  return where.label ? `${loc}: ${where.label}` : loc;
 }
 
 // deno-lint-ignore no-control-regex
@@ -37,14 +56,53 @@ export function hasControl(s: string): boolean {
 
 /** Throw `file:line: label: message` (line and label when known). */
 export function fail(ctx: Context, where: Where, message: string): never {
-  const loc = where.line ? `${ctx.file}:${where.line}` : ctx.file;
-  throw new ConfigError(`${loc}: ${where.label ? `${where.label}: ` : ""}${message}`);
+  throw new ConfigError(`${describeWhere(ctx, where)}: ${message}`);
 }
 
 /** Add `label: message` to the warnings. */
 export function warn(ctx: Context, where: Where, message: string): void {
-  const loc = where.line ? `line ${where.line}: ` : "";
-  ctx.warnings.push(`${loc}${where.label ? `${where.label}: ` : ""}${message}`);
+  const file = where.file && where.file !== ctx.file ? `${where.file} ` : "";
+  const loc = where.line ? `${file}line ${where.line}: ` : file ? `${file}: ` : "";
+  ctx.warnings.push({ where: `${loc}${where.label ? `${where.label}: ` : ""}`, message });
+}
+
+/**
+ * The warnings as lines: one that occurs once keeps its place
+ * (`line 12: submodule "x": ...`); like ones are one line with a count and
+ * the first places, `172 × branch "." not imported (line 3, line 7, ...)`.
+ */
+export function groupWarnings(warnings: readonly Warning[]): string[] {
+  const byMessage = new Map<string, Warning[]>();
+  for (const w of warnings) {
+    const list = byMessage.get(w.message);
+    if (list) list.push(w);
+    else byMessage.set(w.message, [w]);
+  }
+  return [...byMessage.entries()].map(([message, list]) => {
+    if (list.length === 1) return `${list[0].where}${message}`;
+    const places = list.map((w) => w.where.replace(/: $/, "")).filter((p) => p !== "");
+    const shown = places.slice(0, 3).join(", ") + (places.length > 3 ? ", ..." : "");
+    return `${list.length} × ${message}${shown ? ` (${shown})` : ""}`;
+  });
+}
+
+/**
+ * A revision as git names it for a clone: `refs/heads/X` is the branch X,
+ * `refs/tags/Y` the tag Y (repo writes both); anything else as written
+ * (`pull/104/head`, a commit). Undefined for none.
+ */
+export function normalizeRevision(revision: string | undefined): string | undefined {
+  if (!revision) return undefined;
+  const m = /^refs\/(heads|tags)\/(.+)$/.exec(revision);
+  return m ? m[2] : revision;
+}
+
+/**
+ * Note a relative URL that nothing resolves (no base URL): the whole import
+ * is refused at the end with one line naming how many and the first.
+ */
+export function unresolvedUrl(ctx: Context, where: Where, url: string): void {
+  ctx.unresolved.push({ where: describeWhere(ctx, where), url });
 }
 
 /** A key path for messages: `projects[2]`, `repositories."src/core"`. */

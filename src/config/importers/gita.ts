@@ -1,7 +1,7 @@
 /**
  * gita's freeze file (`gita freeze > repos.csv`, read back by
- * `gita clone -f`): CSV rows `url,name,path,type,flags`, where the last two
- * are often empty, and group rows with an empty URL,
+ * `gita clone -f`): CSV rows `url,name,path,type,flags,branch`, where type
+ * and flags are often empty and newer gita adds the checked-out branch, and group rows with an empty URL,
  * `,group,group-path,repo1|repo2`. Older gita wrote only `url,name,path`.
  * gita writes absolute paths; they are kept as written.
  *
@@ -11,8 +11,10 @@ import {
   checkPath,
   checkUrl,
   type Context,
+  describeWhere,
   fail,
   lastComponent,
+  normalizeRevision,
   safeName,
   warn,
 } from "./common.ts";
@@ -56,7 +58,7 @@ export function parseGita(ctx: Context, text: string): ImportedSibling[] {
     if (cells.length < 3) {
       fail(ctx, { line }, `expected url,name,path, got ${JSON.stringify(record)}`);
     }
-    const [url, gitaName, path, type] = cells.map((c) => c.trim());
+    const [url, gitaName, path, type, , branch] = cells.map((c) => c.trim());
     if (url === "") {
       // A group row: ,name,path,repo1|repo2
       if (!gitaName) fail(ctx, { line }, "a group row without a group name");
@@ -75,6 +77,8 @@ export function parseGita(ctx: Context, text: string): ImportedSibling[] {
       ),
       repo,
       ...(checkedPath ? { path: checkedPath } : {}),
+      ...(branch ? { revision: normalizeRevision(branch) } : {}),
+      at: describeWhere(ctx, where),
     };
     out.push(sibling);
     if (gitaName) byGitaName.set(gitaName, sibling);

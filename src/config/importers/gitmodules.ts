@@ -19,11 +19,13 @@ import {
   checkPath,
   checkUrl,
   type Context,
+  describeWhere,
   fail,
   isRelativeUrl,
   lastComponent,
   resolveRelativeUrl,
   safeName,
+  unresolvedUrl,
   warn,
 } from "./common.ts";
 import type { ImportedSibling } from "./types.ts";
@@ -207,24 +209,22 @@ export function parseGitmodules(ctx: Context, text: string): ImportedSibling[] {
         }
         url = resolved;
       } else {
-        warn(
-          ctx,
-          at("url"),
-          `relative URL ${url} kept as written (give the superproject's URL to resolve it)`,
-        );
+        unresolvedUrl(ctx, at("url"), url);
+        continue;
       }
     }
     const repo = checkUrl(ctx, at("url"), url);
     if (repo === undefined) continue;
     const branch = m.keys.get("branch")?.value;
     if (branch === ".") {
-      warn(ctx, at("branch"), 'branch "." (the superproject\'s branch) not imported');
+      warn(ctx, at("branch"), 'branch "." not imported (it follows the superproject\'s branch)');
     }
     out.push({
       name: safeName(ctx, at("path"), lastComponent(path)),
       repo,
       path,
       ...(branch && branch !== "." && branch !== "true" ? { revision: branch } : {}),
+      at: describeWhere(ctx, at()),
     });
   }
   return out;

@@ -5,7 +5,7 @@
  * import: [./other/mani.yaml]     # not followed
  * projects:
  *   pinto:                         # the project's name
- *     path: frontend/pinto         # relative to mani.yaml; default: the name
+ *     path: frontend/pinto         # relative to mani.yaml; default: the name, beside mani.yaml
  *     url: git@github.com:alajmo/pinto
  *     branch: main                 # newer mani
  *     tags: [frontend]
@@ -20,10 +20,12 @@ import {
   checkPath,
   checkUrl,
   type Context,
+  describeWhere,
   fail,
   isMapping,
   keyLabel,
   lastComponent,
+  normalizeRevision,
   safeGroups,
   safeName,
   str,
@@ -60,20 +62,22 @@ export function parseMani(ctx: Context, text: string): ImportedSibling[] {
     }
     const repo = checkUrl(ctx, at("url"), url);
     if (repo === undefined) continue;
-    const path = checkPath(ctx, at("path"), str(p.path));
+    // mani clones a project without a path next to mani.yaml, under its name.
+    const path = checkPath(ctx, at("path"), str(p.path)) ?? key;
     const tags = Array.isArray(p.tags)
       ? p.tags.map(String)
       : typeof p.tags === "string" && p.tags
       ? [p.tags]
       : [];
     const groups = safeGroups(ctx, at("tags"), tags);
-    const revision = str(p.branch);
+    const revision = normalizeRevision(str(p.branch));
     out.push({
       name: safeName(ctx, at(), lastComponent(key)),
       repo,
-      ...(path ? { path } : {}),
+      path,
       ...(revision ? { revision } : {}),
       ...(groups.length ? { groups } : {}),
+      at: describeWhere(ctx, at()),
     });
   }
   return out;

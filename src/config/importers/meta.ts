@@ -14,6 +14,7 @@ import {
   checkPath,
   checkUrl,
   type Context,
+  describeWhere,
   fail,
   isMapping,
   keyLabel,
@@ -60,7 +61,12 @@ export function parseMeta(ctx: Context, text: string): ImportedSibling[] {
     if (repo === undefined) continue;
     const checked = checkPath(ctx, where, path);
     if (checked === undefined) fail(ctx, where, "an empty path");
-    out.push({ name: safeName(ctx, where, lastComponent(checked)), repo, path: checked });
+    out.push({
+      name: safeName(ctx, where, lastComponent(checked)),
+      repo,
+      path: checked,
+      at: describeWhere(ctx, where),
+    });
   }
   return out;
 }

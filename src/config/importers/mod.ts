@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { type Context, fail, safeName, warn } from "./common.ts";
+import { type Context, fail, groupWarnings, safeName, warn } from "./common.ts";
+import { EXPORT_MARK } from "../export.ts";
 import { parseGita } from "./gita.ts";
 import { parseGitmodules } from "./gitmodules.ts";
 import { parseMani } from "./mani.ts";
@@ -53,7 +54,7 @@ function baseName(fileName: string): string {
 export function detectFormat(fileName: string, text: string): ManifestFormat | null {
   const base = baseName(fileName).toLowerCase();
   if (base === ".gitmodules" || base.endsWith(".gitmodules")) return "gitmodules";
-  if (base.endsWith(".repos")) return "repos";
+  if (base.endsWith(".repos") || base.endsWith(".rosinstall")) return "repos";
   if (base === ".meta" || base === ".meta.json") return "meta";
   if (base === "west.yml" || base === "west.yaml") return "west";
   if (/^\.?mani\.ya?ml$/.test(base)) return "mani";
@@ -64,6 +65,8 @@ export function detectFormat(fileName: string, text: string): ManifestFormat | n
   if (/^\s*\[submodule[\s."]/im.test(text)) return "gitmodules";
   if (t.startsWith("{")) return "meta";
   if (/^repositories\s*:/m.test(text)) return "repos";
+  // rosinstall: a list of `- git: {local-name: ..., uri: ...}`.
+  if (/^-\s+(git|hg|svn|bzr|tar)\s*:/m.test(text)) return "repos";
   if (/^manifest\s*:/m.test(text)) return "west";
   if (/^projects\s*:/m.test(text)) return "mani";
   const rows = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -141,7 +144,7 @@ export function importManifest(
   text: string,
   options: ImportOptions = {},
 ): ImportResult {
-  const ctx: Context = { file: baseName(fileName), warnings: [], options };
+  const ctx: Context = { file: baseName(fileName), warnings: [], unresolved: [], options };
   const format = options.format ?? detectFormat(fileName, text);
   if (!format) {
     fail(
@@ -152,6 +155,7 @@ export function importManifest(
   }
   let siblings: ImportedSibling[];
   let topDir: string | undefined;
+  let inactiveGroups: string[] | undefined;
   switch (format) {
     case "repos":
       siblings = parseVcstool(ctx, text);
@@ -169,10 +173,10 @@ export function importManifest(
       siblings = parseMeta(ctx, text);
       break;
     case "west":
-      ({ siblings, topDir } = parseWest(ctx, text));
+      ({ siblings, topDir, inactiveGroups } = parseWest(ctx, text));
       break;
     case "repo":
-      ({ siblings, topDir } = parseRepoManifest(ctx, text));
+      ({ siblings, topDir, inactiveGroups } = parseRepoManifest(ctx, text));
       break;
   }
   siblings = siblings.filter((s) => {
@@ -182,6 +186,26 @@ export function importManifest(
     }
     return true;
   });
+  if (ctx.unresolved.length) {
+    const [first] = ctx.unresolved;
+    const n = ctx.unresolved.length;
+    fail(
+      ctx,
+      {},
+      `${n} ${n === 1 ? "entry has a relative URL" : "entries have relative URLs"} (${
+        n === 1 ? "" : "the first: "
+      }${first.where}: ${first.url}) and there is no URL to resolve ${
+        n === 1 ? "it" : "them"
+      } against (the manifest's repository has no origin); give the URL of the repository that holds the manifest with --base-url URL`,
+    );
+  }
   distinctNames(ctx, siblings);
-  return { format, siblings, warnings: ctx.warnings, ...(topDir ? { topDir } : {}) };
+  return {
+    format,
+    siblings,
+    warnings: groupWarnings(ctx.warnings),
+    ...(topDir ? { topDir } : {}),
+    ...(inactiveGroups?.length ? { inactiveGroups } : {}),
+    ...(text.replace(/^\uFEFF/, "").startsWith(EXPORT_MARK) ? { rootRelative: true } : {}),
+  };
 }

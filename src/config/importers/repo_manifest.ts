@@ -10,14 +10,18 @@
  *   </project>
  *   <remove-project name="platform/old" />
  *   <extend-project name="platform/build" groups="extra" revision="dev" />
- *   <include name="other.xml" />                      <!-- not followed -->
+ *   <include name="snippets/other.xml" />             <!-- read, relative to the manifest repository -->
  * </manifest>
  * ```
  *
  * A project's URL is its remote's `fetch` (resolved against the manifest
  * repository's URL when relative, as a URL join does) + `/` + its name. Its
- * revision is its own, else its remote's, else the default's. Paths are
- * relative to the repo client's top directory.
+ * revision is its own, else its remote's, else the default's, with
+ * `refs/heads/X` read as the branch X and `refs/tags/Y` as the tag Y. Paths
+ * are relative to the repo client's top directory. Projects in the group
+ * `notdefault` are not synced by default: that group is returned as
+ * inactive. `clone-depth` becomes the sibling's depth; `<linkfile>` and
+ * `<copyfile>` are reported as not imported.
  *
  * @module
  */
@@ -27,11 +31,14 @@ import {
   checkPath,
   checkUrl,
   type Context,
+  describeWhere,
   fail,
   joinUrl,
   lastComponent,
+  normalizeRevision,
   safeGroups,
   safeName,
+  unresolvedUrl,
   warn,
   type Where,
 } from "./common.ts";
@@ -74,21 +81,27 @@ interface Project {
   remote?: string;
   revision?: string;
   groups: string[];
+  depth?: number;
   where: Where;
 }
 
-/** Siblings from a repo manifest, and the client's top relative to the manifest's directory. */
-export function parseRepoManifest(
-  ctx: Context,
-  text: string,
-): { siblings: ImportedSibling[]; topDir: string } {
+/** A parsed manifest file: its root's children, and the line of every element. */
+interface XmlFile {
+  file: string;
+  children: XmlNode[];
+  lineOf: Map<XmlNode, number>;
+}
+
+const MAX_INCLUDES = 100;
+
+function readXml(ctx: Context, file: string, text: string): XmlFile {
   if (/<!ENTITY/i.test(text)) {
-    fail(ctx, {}, "entity declarations are not allowed in a manifest");
+    fail(ctx, { file }, "entity declarations are not allowed in a manifest");
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new ConfigError(
-      `${ctx.file}:${valid.err.line}:${valid.err.col}: not valid XML: ${valid.err.msg}`,
+      `${file}:${valid.err.line}:${valid.err.col}: not valid XML: ${valid.err.msg}`,
     );
   }
   const tree = new XMLParser({
@@ -116,75 +129,112 @@ export function parseRepoManifest(
   number(tree);
 
   const root = tree.find((n) => tagOf(n) === "manifest");
-  if (!root) fail(ctx, {}, "expected a <manifest> root element");
-  const children = childrenOf(root);
+  if (!root) fail(ctx, { file }, "expected a <manifest> root element");
+  return { file, children: childrenOf(root), lineOf };
+}
 
+/** Siblings from a repo manifest, and the client's top relative to the manifest's directory. */
+export function parseRepoManifest(
+  ctx: Context,
+  text: string,
+): { siblings: ImportedSibling[]; topDir: string; inactiveGroups: string[] } {
   const remotes = new Map<string, { fetch: string; revision?: string; where: Where }>();
   let defaults: Record<string, string> = {};
-  children.forEach((node, i) => {
-    const a = attrsOf(node);
-    if (tagOf(node) === "remote") {
-      const where = {
-        label: a.name ? `remote "${a.name}"` : `remote[${i}]`,
-        line: lineOf.get(node),
-      };
-      if (!a.name) fail(ctx, where, 'missing "name"');
-      if (!a.fetch) fail(ctx, where, 'missing "fetch"');
-      remotes.set(a.name, { fetch: a.fetch, revision: a.revision || undefined, where });
-    } else if (tagOf(node) === "default") defaults = a;
-  });
-
   let projects: Project[] = [];
   let index = 0;
-  const addProject = (node: XmlNode, parent?: Project) => {
+  const read = new Set<string>([ctx.file]);
+
+  const addProject = (x: XmlFile, node: XmlNode, parent?: Project) => {
     const a = attrsOf(node);
     const i = index++;
     const where: Where = {
       label: a.name ? `project "${a.name}"` : `project[${i}]`,
-      line: lineOf.get(node),
+      line: x.lineOf.get(node),
+      file: x.file,
     };
     if (!a.name) fail(ctx, where, 'missing "name"');
     const path = checkPath(ctx, where, a.path) ?? a.name;
+    const depth = Number(a["clone-depth"]);
     const project: Project = {
       name: parent ? `${parent.name}/${a.name}` : a.name,
       path: parent ? `${parent.path}/${path}` : path,
       remote: a.remote || undefined,
       revision: a.revision || undefined,
       groups: (a.groups ?? "").split(/[\s,]+/).filter((g) => g),
+      ...(Number.isInteger(depth) && depth > 0 ? { depth } : {}),
       where,
     };
     projects.push(project);
+    let links = false;
     for (const child of childrenOf(node)) {
-      if (tagOf(child) === "project") addProject(child, project);
+      const tag = tagOf(child);
+      if (tag === "project") addProject(x, child, project);
+      else if ((tag === "linkfile" || tag === "copyfile") && !links) {
+        links = true;
+        warn(ctx, where, "linkfile and copyfile not imported (wrknv makes no links or copies)");
+      }
     }
   };
-  for (const node of children) {
-    const a = attrsOf(node);
-    const where = { label: `<${tagOf(node)}>`, line: lineOf.get(node) };
-    switch (tagOf(node)) {
-      case "project":
-        addProject(node);
-        break;
-      case "remove-project":
-        if (!a.name && !a.path) fail(ctx, where, 'needs "name" or "path"');
-        projects = projects.filter((p) =>
-          !((!a.name || p.name === a.name) && (!a.path || p.path === a.path))
-        );
-        break;
-      case "extend-project":
-        if (!a.name) fail(ctx, where, 'missing "name"');
-        for (const p of projects) {
-          if (p.name !== a.name || (a.path && p.path !== a.path)) continue;
-          if (a.revision) p.revision = a.revision;
-          if (a.remote) p.remote = a.remote;
-          if (a.groups) p.groups.push(...a.groups.split(/[\s,]+/).filter((g) => g));
+
+  const walk = (x: XmlFile) => {
+    for (const node of x.children) {
+      const a = attrsOf(node);
+      const tag = tagOf(node);
+      const where: Where = { label: `<${tag}>`, line: x.lineOf.get(node), file: x.file };
+      switch (tag) {
+        case "remote": {
+          const named = { ...where, label: a.name ? `remote "${a.name}"` : "<remote>" };
+          if (!a.name) fail(ctx, named, 'missing "name"');
+          if (!a.fetch) fail(ctx, named, 'missing "fetch"');
+          remotes.set(a.name, { fetch: a.fetch, revision: a.revision || undefined, where: named });
+          break;
         }
-        break;
-      case "include":
-        warn(ctx, where, `the included manifest ${a.name ?? ""} is not read`);
-        break;
+        case "default":
+          defaults = a;
+          break;
+        case "project":
+          addProject(x, node);
+          break;
+        case "remove-project":
+          if (!a.name && !a.path) fail(ctx, where, 'needs "name" or "path"');
+          projects = projects.filter((p) =>
+            !((!a.name || p.name === a.name) && (!a.path || p.path === a.path))
+          );
+          break;
+        case "extend-project":
+          if (!a.name) fail(ctx, where, 'missing "name"');
+          for (const p of projects) {
+            if (p.name !== a.name || (a.path && p.path !== a.path)) continue;
+            if (a.revision) p.revision = a.revision;
+            if (a.remote) p.remote = a.remote;
+            if (a.groups) p.groups.push(...a.groups.split(/[\s,]+/).filter((g) => g));
+          }
+          break;
+        case "include": {
+          const name = a.name ?? "";
+          const text = name && !read.has(name) && read.size < MAX_INCLUDES
+            ? ctx.options.readFile?.(name)
+            : undefined;
+          if (text === undefined) {
+            warn(
+              ctx,
+              where,
+              read.has(name)
+                ? `${name} is included twice; read once`
+                : `the included manifest ${name} is not read${
+                  ctx.options.readFile ? " (not found)" : ""
+                }`,
+            );
+            break;
+          }
+          read.add(name);
+          walk(readXml(ctx, name, text));
+          break;
+        }
+      }
     }
-  }
+  };
+  walk(readXml(ctx, ctx.file, text));
 
   const resolved = new Map<string, string>();
   const fetchOf = (name: string, remote: { fetch: string; where: Where }): string => {
@@ -198,11 +248,8 @@ export function parseRepoManifest(
       if (ctx.options.baseUrl) {
         fetch = joinUrl(fetch.replace(/\/+$/, ""), ctx.options.baseUrl.replace(/\/+$/, ""));
       } else if (!fetch.startsWith("/")) {
-        warn(
-          ctx,
-          remote.where,
-          `fetch="${fetch}" is relative to the manifest repository's URL; kept as written (give that URL to resolve it)`,
-        );
+        resolved.set(name, "");
+        return "";
       }
     }
     resolved.set(name, fetch);
@@ -216,9 +263,15 @@ export function parseRepoManifest(
     const remote = remotes.get(remoteName);
     if (!remote) fail(ctx, p.where, `unknown remote "${remoteName}"`);
     const fetch = fetchOf(remoteName, remote).replace(/\/+$/, "");
+    if (fetch === "") {
+      unresolvedUrl(ctx, p.where, `remote ${remoteName}, fetch="${remote.fetch}"`);
+      continue;
+    }
     const repo = checkUrl(ctx, p.where, `${fetch}${fetch.endsWith(":") ? "" : "/"}${p.name}`);
     if (repo === undefined) continue;
-    const revision = p.revision ?? remote.revision ?? (defaults.revision || undefined);
+    const revision = normalizeRevision(
+      p.revision ?? remote.revision ?? (defaults.revision || undefined),
+    );
     const groups = safeGroups(ctx, p.where, p.groups);
     siblings.push({
       name: safeName(ctx, p.where, lastComponent(p.path)),
@@ -226,7 +279,12 @@ export function parseRepoManifest(
       path: p.path,
       ...(revision ? { revision } : {}),
       ...(groups.length ? { groups } : {}),
+      ...(p.depth ? { depth: p.depth } : {}),
+      at: describeWhere(ctx, p.where),
     });
   }
-  return { siblings, topDir: ".." };
+  const inactiveGroups = siblings.some((s) => s.groups?.includes("notdefault"))
+    ? ["notdefault"]
+    : [];
+  return { siblings, topDir: "..", inactiveGroups };
 }

@@ -26,6 +26,10 @@ export interface ImportedSibling {
   revision?: string;
   /** Groups or tags. */
   groups?: string[];
+  /** Shallow clone depth the manifest asks for (repo's `clone-depth`, west's `clone-depth`). */
+  depth?: number;
+  /** Where the manifest declares it, for messages: `west.yml:40: projects[12] (hal_nordic)`. */
+  at?: string;
 }
 
 /** What an import found. */
@@ -44,6 +48,13 @@ export interface ImportResult {
    * manifest repository sits directly in it.
    */
   topDir?: string;
+  /**
+   * Groups whose siblings the tool leaves out by default (west's
+   * `group-filter: [-NAME]`, repo's `notdefault`), for `inactive_groups`.
+   */
+  inactiveGroups?: string[];
+  /** True for a file written by `wrknv export`: its paths are relative to the workspace root. */
+  rootRelative?: boolean;
 }
 
 /** Options for `importManifest`. */
@@ -55,4 +66,12 @@ export interface ImportOptions {
   baseUrl?: string;
   /** Read the file as this format instead of detecting it. */
   format?: ManifestFormat;
+  /**
+   * Read a file the manifest refers to (repo's `<include name>`, west's
+   * `self: import:`), by the name it gives; undefined when there is none.
+   * Without it such references are reported as not read.
+   */
+  readFile?: (name: string) => string | undefined;
+  /** For a west `import:` of a directory: the `.yml` files in it, by name. */
+  listDir?: (name: string) => string[] | undefined;
 }
