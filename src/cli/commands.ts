@@ -54,7 +54,12 @@ export const COMMANDS: Command[] = [
       {
         flags: "--from <file>",
         description:
-          "take siblings from a .repos, .gitmodules, gita, mani, meta, west or repo manifest",
+          "take siblings from a .repos, .rosinstall, .gitmodules, gita, mani, meta, west or repo manifest",
+      },
+      {
+        flags: "--base-url <url>",
+        description:
+          "with --from: the URL of the repository holding the manifest, for its relative URLs (default: its origin)",
       },
       {
         flags: "--python <spec>",
@@ -76,6 +81,9 @@ export const COMMANDS: Command[] = [
       "wrknv init --yes --discover",
       "wrknv init --yes --name provide --sibling https://github.com/org/lib.git",
       "wrknv init --yes --from ../.repos",
+      "wrknv init --yes --from ../zephyr/west.yml",
+      "wrknv init --yes --from ../.repo/manifest.xml",
+      "wrknv init --yes --from boost/.gitmodules --base-url https://github.com/boostorg/boost.git",
     ],
     load: async () => (await import("./init.ts")).initCommand,
   }),

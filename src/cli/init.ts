@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { ConfigError, WrknvError } from "../errors.ts";
-import { CONFIG_FILE } from "../config/paths.ts";
+import { CONFIG_FILE, isInside } from "../config/paths.ts";
 import { writeFileAtomic } from "../config/atomic.ts";
 import type { Installer } from "../config/types.ts";
 import { type InitAnswers, initWorkspace, type SiblingAnswer } from "../ops/init.ts";
@@ -20,6 +20,7 @@ export interface InitFlags {
   discover?: boolean;
   sibling?: string[];
   from?: string;
+  baseUrl?: string;
   python?: string;
   venv?: string;
   installer?: Installer;
@@ -46,34 +47,6 @@ async function interpreterSpec(): Promise<string> {
   return it ? `>=${it.version.split(".").slice(0, 2).join(".")}` : ">=3.11";
 }
 
-/** Siblings from a manifest of another tool. */
-async function fromManifest(file: string, cwd: string): Promise<SiblingAnswer[]> {
-  const path = resolve(cwd, file);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    throw new ConfigError(`--from ${file}: no such file`);
-  }
-  const { importManifest } = await import("../config/importers/mod.ts");
-  // Relative URLs (.gitmodules' ../x.git, repo's fetch="..") resolve against the
-  // URL of the repository that holds the manifest, when it has one.
-  const { remoteUrl } = await import("../git/mod.ts");
-  const baseUrl = (await remoteUrl(dirname(path)).catch(() => null)) ?? undefined;
-  const result = importManifest(basename(path), text, { baseUrl });
-  for (const w of result.warnings) runtime.writeErr(`warning: ${file}: ${w}\n`);
-  // Paths are relative to the manifest's directory, or for west and repo to the
-  // workspace's top directory, which the importer reports.
-  const top = resolve(dirname(path), result.topDir ?? ".");
-  return result.siblings.map((s) => ({
-    repo: s.repo,
-    name: s.name,
-    path: s.path !== undefined ? resolve(top, s.path) : undefined,
-    revision: s.revision,
-    groups: s.groups,
-  }));
-}
-
 /** Run `wrknv init`. */
 export async function initCommand(ctx: Context, flags: InitFlags): Promise<number> {
   const target = join(ctx.cwd, CONFIG_FILE);
@@ -94,13 +67,14 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
     if (exists && !flags.force) {
       throw new ConfigError(`${CONFIG_FILE} already exists here; pass --force to overwrite it`);
     }
-    const root = flags.root ?? "..";
     const siblings: SiblingAnswer[] = [];
     let proposals: { python?: string; commonExtras: string[] } = { commonExtras: [] };
     if (flags.discover) {
       const { discoverRepos } = await import("../ops/discover.ts");
       const { propose } = await import("../ops/init_defaults.ts");
-      const found = await discoverRepos(resolve(ctx.cwd, root), { exclude: [ctx.cwd] });
+      const found = await discoverRepos(resolve(ctx.cwd, flags.root ?? ".."), {
+        exclude: [ctx.cwd],
+      });
       proposals = propose(found);
       for (const d of found) {
         if (!d.origin) {
@@ -112,12 +86,51 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
         siblings.push({ repo: d.origin, name: d.name, path: d.path });
       }
     }
-    if (flags.from) siblings.push(...await fromManifest(flags.from, ctx.cwd));
+    let root = flags.root ?? "..";
+    let inactiveGroups: string[] = [];
+    if (flags.baseUrl !== undefined && !flags.from) {
+      throw new ConfigError(
+        "--base-url is for --from: the URL that a manifest's relative URLs resolve against",
+      );
+    }
+    if (flags.from) {
+      const { importFrom, widenRoot } = await import("./init_from.ts");
+      const from = await importFrom(flags.from, {
+        cwd: ctx.cwd,
+        root: resolve(ctx.cwd, root),
+        baseUrl: flags.baseUrl,
+      });
+      for (const w of from.warnings) runtime.writeErr(`warning: ${w}\n`);
+      const paths = from.siblings.flatMap((s) => s.path ? [s.path] : []);
+      const wider = widenRoot(root, paths, ctx.cwd);
+      if (wider !== null) {
+        if (flags.root !== undefined) {
+          const rootAbs = resolve(ctx.cwd, root);
+          const out = from.siblings.find((s) =>
+            s.path !== undefined && (!isInside(s.path, rootAbs) || s.path === rootAbs)
+          );
+          throw new ConfigError(
+            `${
+              out?.at ?? flags.from
+            }: lies outside --root ${flags.root}; leave --root out, or give one that holds ${
+              relative(ctx.cwd, out?.path ?? "") || "."
+            }`,
+          );
+        }
+        runtime.writeErr(
+          `note: root set to "${wider}" to hold the siblings of ${flags.from} (default ".." does not)\n`,
+        );
+        root = wider;
+      }
+      siblings.push(...from.siblings);
+      inactiveGroups = from.inactiveGroups;
+    }
     for (const s of flags.sibling ?? []) siblings.push(parseSiblingFlag(s));
     const answers: InitAnswers = {
       name: flags.name,
       root,
       siblings,
+      inactiveGroups,
       layers: flags.layers,
       python: {
         version: flags.python ?? proposals.python ?? await interpreterSpec(),
@@ -126,7 +139,13 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
         extras: flags.extras ?? proposals.commonExtras,
       },
     };
-    const result = initWorkspace(ctx.cwd, answers);
+    let result: ReturnType<typeof initWorkspace>;
+    try {
+      result = initWorkspace(ctx.cwd, answers);
+    } catch (error) {
+      const { inManifestTerms } = await import("./init_from.ts");
+      throw inManifestTerms(error, siblings);
+    }
     await writeFileAtomic(result.path, result.text);
     if (ctx.json) {
       printJson(ctx, {
@@ -135,7 +154,21 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
         siblings: result.workspace.siblings.map((s) => s.name),
       });
     } else if (!ctx.quiet) {
-      ctx.out(`wrote ${CONFIG_FILE} with ${result.workspace.siblings.length} siblings\n`);
+      const n = result.workspace.siblings.length;
+      const inactive = result.workspace.siblings.filter((s) =>
+        s.groups.some((g) =>
+          result.workspace.inactiveGroups.includes(g)
+        )
+      ).length;
+      ctx.out(
+        `wrote ${CONFIG_FILE} with ${n} sibling${n === 1 ? "" : "s"}${
+          inactive
+            ? ` (${inactive} in groups off by default: ${
+              result.workspace.inactiveGroups.join(", ")
+            })`
+            : ""
+        }\n`,
+      );
       ctx.out(ctx.style.dim("next: wrknv up\n"));
     }
     return 0;

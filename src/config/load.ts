@@ -320,6 +320,7 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
       repo,
       path,
       revision: s.revision,
+      ...(s.depth !== undefined ? { depth: s.depth } : {}),
       layer: s.layer,
       dependsOn: s.depends_on,
       groups: s.groups,

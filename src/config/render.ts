@@ -17,6 +17,8 @@ export interface SiblingSpec {
   path?: string;
   /** Branch, tag or commit. */
   revision?: string;
+  /** Shallow clone depth. */
+  depth?: number;
   /** Layer name. */
   layer?: string;
   /** Extra ordering. */
@@ -35,6 +37,8 @@ export interface ConfigSpec {
   root: string;
   /** Layers, bottom-up (may be empty). */
   layers: string[];
+  /** Groups off by default (may be empty or absent). */
+  inactiveGroups?: string[];
   /** Python settings as written. */
   python: { version: string; venv: string; installer: Installer; extras: string[] };
   /** Siblings, in the order to write them. */
@@ -64,6 +68,7 @@ export function renderSibling(s: SiblingSpec): string {
   }`;
   if (s.path !== undefined) out += line("path", tomlString(s.path));
   if (s.revision !== undefined) out += line("revision", tomlString(s.revision));
+  if (s.depth !== undefined) out += line("depth", String(s.depth));
   if (s.layer !== undefined) out += line("layer", tomlString(s.layer));
   if (s.dependsOn?.length) out += line("depends_on", tomlStrings(s.dependsOn));
   if (s.groups?.length) out += line("groups", tomlStrings(s.groups));
@@ -85,6 +90,13 @@ export function renderConfig(spec: ConfigSpec): string {
       "layers",
       tomlStrings(spec.layers),
       "bottom-up: no layer may depend on a higher one",
+    );
+  }
+  if (spec.inactiveGroups?.length) {
+    out += line(
+      "inactive_groups",
+      tomlStrings(spec.inactiveGroups),
+      "left out unless asked for: --group +NAME",
     );
   }
   out += "\n[workspace.python]\n" +

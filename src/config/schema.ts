@@ -65,7 +65,12 @@ export const siblingSchema = z.strictObject({
   path: z.string().optional().describe(
     "Where the sibling lives, relative to the directory holding wrknv.toml; default <root>/<name>",
   ),
-  revision: z.string().optional().describe("Branch, tag or commit to check out"),
+  revision: z.string().optional().describe(
+    "Branch, tag, commit, or another ref the server advertises (pull/104/head) to check out",
+  ),
+  depth: z.number().int().positive().optional().describe(
+    "Clone shallow with this many commits (bootstrap --depth overrides it)",
+  ),
   layer: z.string().optional().describe("One of workspace.layers"),
   depends_on: stringList(
     "Siblings installed first; dependencies found in pyproject.toml are added",

@@ -17,6 +17,8 @@ export interface Sibling {
   path: string;
   /** Branch, tag or commit to check out, when set. */
   revision?: string;
+  /** Shallow clone depth, when set. */
+  depth?: number;
   /** Layer name, when set (one of `Workspace.layers`). */
   layer?: string;
   /** Names of siblings that must be installed first (declared, not discovered). */

@@ -247,9 +247,11 @@ async function cloneInto(
   interactive: boolean,
 ): Promise<Cloned> {
   const { sibling } = job;
+  // A depth wrknv.toml gives a sibling (repo's clone-depth) counts as --depth.
+  const depth = options.depth ?? sibling.depth;
   const call = {
     revision: job.locked ?? job.revision,
-    depth: options.depth,
+    depth,
     filter: options.filter,
     signal: options.signal,
     timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
@@ -261,7 +263,7 @@ async function cloneInto(
     await pointOrigin(dest, sibling.repo);
     return { commit: cloned.head ?? undefined };
   }
-  if (usesCache(sibling.repo, options, interactive)) {
+  if (usesCache(sibling.repo, { ...options, depth }, interactive)) {
     return await cloneFromMirror(job, dest, { ...options, call });
   }
   if (options.offline && cacheable(sibling.repo)) {

@@ -21,12 +21,16 @@ export interface SiblingAnswer {
   path?: string;
   /** Branch, tag or commit. */
   revision?: string;
+  /** Shallow clone depth. */
+  depth?: number;
   /** Layer. */
   layer?: string;
   /** Groups. */
   groups?: string[];
   /** False for a non-Python sibling. */
   install?: boolean;
+  /** Where it came from (`west.yml:40: projects[12] (hal_nordic)`), for messages. */
+  at?: string;
 }
 
 /** What the wizard asks, or the flags of `init --yes`. Everything has a default. */
@@ -39,6 +43,8 @@ export interface InitAnswers {
   siblings?: SiblingAnswer[];
   /** Layers, bottom-up. */
   layers?: string[];
+  /** Groups off by default. */
+  inactiveGroups?: string[];
   /** Python settings. */
   python?: { version?: string; venv?: string; installer?: Installer; extras?: string[] };
 }
@@ -76,14 +82,18 @@ export function initWorkspace(cwd: string, answers: InitAnswers): InitResult {
   const seen = new Set<string>();
   const siblings: SiblingSpec[] = (answers.siblings ?? []).map((s, i) => {
     const check = checkRepoUrl(s.repo);
-    if ("error" in check) throw new ConfigError(`sibling ${i + 1}: repository URL ${check.error}`);
+    if ("error" in check) {
+      throw new ConfigError(`${s.at ?? `sibling ${i + 1}`}: repository URL ${check.error}`);
+    }
     const name = s.name ?? nameFromUrl(s.path ?? s.repo);
     if (!name) {
-      throw new ConfigError(`sibling ${i + 1}: cannot derive a name from "${s.repo}"; give one`);
+      throw new ConfigError(
+        `${s.at ?? `sibling ${i + 1}`}: cannot derive a name from "${s.repo}"; give one`,
+      );
     }
     if (seen.has(name)) {
       throw new ConfigError(
-        `sibling ${i + 1}: two siblings are named "${name}"; give one another name`,
+        `${s.at ?? `sibling ${i + 1}`}: two siblings are named "${name}"; give one another name`,
       );
     }
     seen.add(name);
@@ -97,6 +107,7 @@ export function initWorkspace(cwd: string, answers: InitAnswers): InitResult {
       repo: s.repo,
       path,
       revision: s.revision,
+      depth: s.depth,
       layer: s.layer,
       groups: s.groups,
       install: s.install,
@@ -106,6 +117,7 @@ export function initWorkspace(cwd: string, answers: InitAnswers): InitResult {
     name: answers.name ?? basename(dir),
     root,
     layers: answers.layers ?? [],
+    inactiveGroups: answers.inactiveGroups,
     python: {
       version: answers.python?.version ?? ">=3.11",
       venv: answers.python?.venv ?? ".venv",
