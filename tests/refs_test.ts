@@ -57,5 +57,13 @@ for (const transport of ["file://", "git daemon"] as const) {
     for await (const e of Deno.readDir(join(tmp.path, "ws"))) {
       assert.ok(!e.name.startsWith(".wrknv-clone-"), `left ${e.name}`);
     }
+    // A second workspace: over git daemon the mirror cache is warm now, and
+    // holds branches and tags only; the ref still comes from the server.
+    const again = await makeWorkspace(join(tmp.path, "ws2"), [
+      { name: "pr", repo: url(pr.remote, "pr"), revision: "pull/104/head" },
+    ]);
+    const second = await wrknv(["bootstrap", "--json"], { cwd: again.meta });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal((await gitIn(again.sibling("pr"), ["rev-parse", "HEAD"])).trim(), pr.sha);
   });
 }
