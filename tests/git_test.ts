@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { InterruptedError, WrknvError } from "../src/errors.ts";
 import {
+  branchNameProblem,
   checkout,
   classifyGitError,
   clone,
@@ -19,6 +20,7 @@ import {
   isRepo,
   lastErrorLine,
   mergeFfOnly,
+  parseGrep,
   parseStatusV2,
   redactUrl,
   remoteKey,
@@ -886,4 +888,54 @@ Deno.test("a core.sshCommand in the user's config is not overridden", async () =
   await setRemoteUrl(dir, "ssh://git@127.0.0.1/nu.git");
   await assert.rejects(fetch(dir), GitError);
   assert.match(await Deno.readTextFile(log), /git@127\.0\.0\.1 .*git-upload-pack/);
+});
+
+Deno.test("parseGrep: git grep -z -n output", async (t) => {
+  const cases: [string, string, { file: string; line: number; text: string }[]][] = [
+    ["nothing", "", []],
+    ["one match", "a.py\x0012\x00x = 1\n", [{ file: "a.py", line: 12, text: "x = 1" }]],
+    ["colons and spaces in names and text", "a b:c.txt\x003\x00k: v\nd/e.py\x001\x00\n", [
+      { file: "a b:c.txt", line: 3, text: "k: v" },
+      { file: "d/e.py", line: 1, text: "" },
+    ]],
+    ["a newline in a file name", "odd\nname\x007\x00hit\n", [
+      { file: "odd\nname", line: 7, text: "hit" },
+    ]],
+    ["no final newline", "a\x001\x00end", [{ file: "a", line: 1, text: "end" }]],
+    ["a cut-off tail is left out", "a\x002\x00ok\nb\x00", [{ file: "a", line: 2, text: "ok" }]],
+    ["a record without a line number is skipped", "a\x00x\x00no\nb\x001\x00yes\n", [
+      { file: "b", line: 1, text: "yes" },
+    ]],
+  ];
+  for (const [name, input, want] of cases) {
+    await t.step(name, () => assert.deepEqual(parseGrep(input), want));
+  }
+});
+
+Deno.test("branchNameProblem: git's ref-name rules for a new branch", async (t) => {
+  const ok = ["feature", "feat/login-page", "JIRA-123_fix", "v2.0", "a.b/c"];
+  const bad = [
+    "",
+    "-b",
+    "has space",
+    "a..b",
+    "a@{1}",
+    "x~1",
+    "ends/",
+    "ends.",
+    "a//b",
+    ".hidden",
+    "a/.b",
+    "x.lock",
+    "a/b.lock/c",
+    "@",
+    "HEAD",
+    "ctl\x01",
+  ];
+  for (const name of ok) {
+    await t.step(`ok: ${name}`, () => assert.equal(branchNameProblem(name), null));
+  }
+  for (const name of bad) {
+    await t.step(`refused: ${JSON.stringify(name)}`, () => assert.ok(branchNameProblem(name)));
+  }
 });

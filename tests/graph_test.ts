@@ -1,6 +1,7 @@
 /** The dependency graph: table-driven. */
 import assert from "node:assert/strict";
 import {
+  affectedBy,
   buildGraph,
   type Dep,
   describeCycle,
@@ -8,6 +9,7 @@ import {
   type GraphInput,
   type GraphNode,
   layerViolations,
+  subgraph,
   toDot,
   toJson,
   toMermaid,
@@ -507,4 +509,133 @@ Deno.test("renderers", async (t) => {
       ],
     });
   });
+});
+
+Deno.test("affectedBy: the changed nodes and everything that depends on them", async (t) => {
+  // foundation <- framework <- tools <- provider; docs depends_on tools; lone stands apart;
+  // kit needs foundation only through its dev extra (soft).
+  const nodes = [
+    node("provider", 0, ["tools", "framework"]),
+    node("tools", 1, ["framework"]),
+    node("framework", 2, ["foundation"]),
+    node("foundation", 3, []),
+    node("lone", 4, []),
+    node("docs", 5, ["tools:depends_on"]),
+    node("kit", 6, ["foundation:extra"]),
+    node("cli", 7, ["kit:group"]),
+  ];
+  const cases: [string, string[], { soft?: boolean }, string[], Record<string, string[]>][] = [
+    ["nothing changed", [], {}, [], {}],
+    ["a leaf: only itself", ["provider"], {}, ["provider"], { provider: [] }],
+    ["the foundation: its transitive dependents, not lone, not the soft kit", ["foundation"], {}, [
+      "provider",
+      "tools",
+      "framework",
+      "foundation",
+      "docs",
+    ], {
+      provider: ["framework", "foundation"],
+      tools: ["framework", "foundation"],
+      framework: ["foundation"],
+      foundation: [],
+      docs: ["tools", "framework", "foundation"],
+    }],
+    ["soft edges followed when asked", ["foundation"], { soft: true }, [
+      "provider",
+      "tools",
+      "framework",
+      "foundation",
+      "docs",
+      "kit",
+      "cli",
+    ], {
+      provider: ["framework", "foundation"],
+      tools: ["framework", "foundation"],
+      framework: ["foundation"],
+      foundation: [],
+      docs: ["tools", "framework", "foundation"],
+      kit: ["foundation"],
+      cli: ["kit", "foundation"],
+    }],
+    ["two changed: the nearest one explains", ["tools", "foundation"], {}, [
+      "provider",
+      "tools",
+      "framework",
+      "foundation",
+      "docs",
+    ], {
+      provider: ["tools"],
+      tools: [],
+      framework: ["foundation"],
+      foundation: [],
+      docs: ["tools"],
+    }],
+    ["a name that is not a node", ["ghost", "lone"], {}, ["lone"], { lone: [] }],
+  ];
+  for (const [name, changed, options, affected, why] of cases) {
+    await t.step(name, () => {
+      const got = affectedBy(nodes, changed, options);
+      assert.deepEqual(got.affected, affected);
+      assert.deepEqual(got.why, why);
+    });
+  }
+});
+
+Deno.test("buildGraph: a sibling that is not a Python package is named only by depends_on", () => {
+  const siblings: GraphInput[] = [
+    { name: "app", index: 0, dependsOn: [] },
+    { name: "requests", index: 1, dependsOn: [], python: false },
+    { name: "site", index: 2, dependsOn: ["app"], python: false },
+  ];
+  const graph = buildGraph(siblings, [
+    readPyproject(
+      '[project]\nname = "app"\ndependencies = ["requests"]\n',
+      { extras: [] },
+    ),
+    null,
+    null,
+  ]);
+  assert.deepEqual(graph.nodes.map((n) => [n.name, n.deps.map((d) => d.name)]), [
+    ["app", []],
+    ["requests", []],
+    ["site", ["app"]],
+  ]);
+  assert.deepEqual(graph.external.app.map(formatRequirement), ["requests"]);
+});
+
+Deno.test("subgraph: kept nodes depend on what they reach through left-out ones", async (t) => {
+  // top -> mid -> base; side -> mid:depends_on; solo.
+  const nodes = [
+    node("top", 0, ["mid"]),
+    node("side", 1, ["mid:depends_on"]),
+    node("mid", 2, ["base"]),
+    node("base", 3, []),
+    node("solo", 4, []),
+  ];
+  const cases: [string, string[], Record<string, string[]>, string[][]][] = [
+    ["everything", ["top", "side", "mid", "base", "solo"], {
+      top: ["mid:pyproject"],
+      side: ["mid:depends_on"],
+      mid: ["base:pyproject"],
+      base: [],
+      solo: [],
+    }, [["base", "solo"], ["mid"], ["top", "side"]]],
+    ["through a left-out node", ["top", "side", "base"], {
+      top: ["base:pyproject"],
+      side: ["base:depends_on"],
+      base: [],
+    }, [["base"], ["top", "side"]]],
+    ["nothing reached", ["top", "solo"], { top: [], solo: [] }, [["top", "solo"]]],
+    ["nothing kept", [], {}, []],
+  ];
+  for (const [name, keep, deps, levels] of cases) {
+    await t.step(name, () => {
+      const got = subgraph(nodes, keep);
+      assert.deepEqual(
+        Object.fromEntries(got.map((n) => [n.name, n.deps.map((d) => `${d.name}:${d.via}`)])),
+        deps,
+      );
+      assert.deepEqual(topoLayers(got), levels);
+    });
+  }
 });

@@ -25,6 +25,9 @@ Deno.test("selection filters intersect and keep file order", async (t) => {
     ["layer", { layer: "top" }, ["c", "d"]],
     ["group and layer", { group: "core", layer: "top" }, ["c"]],
     ["only and layer", { only: "a,b,c", layer: "base" }, ["a", "b"]],
+    ["among keeps its own order", { among: ["c", "a", "ghost"] }, ["c", "a"]],
+    ["among intersects", { among: ["d", "c", "a"], group: "core" }, ["c", "a"]],
+    ["among empty chooses none", { among: [] }, []],
   ];
   for (const [name, sel, want] of table) {
     await t.step(name, () => assert.deepEqual(selectSiblings(ws, sel).map((s) => s.name), want));

@@ -6,7 +6,7 @@
  */
 import type { CommandSpec, OptionsOf, OptionSpec, OptionValue } from "./args.ts";
 import type { Context } from "./context.ts";
-import { CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION } from "./options.ts";
+import { AFFECTED, CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION, SINCE } from "./options.ts";
 
 export { GLOBAL_OPTIONS };
 
@@ -137,10 +137,12 @@ export const COMMANDS: Command[] = [
       ...SELECTION,
       { flags: "--tests", description: "also run pytest -q in every sibling that has tests/" },
       { flags: "-j, --jobs <n>", type: "int", min: 1, description: "test runs at once" },
+      ...AFFECTED,
     ],
     examples: [
       "wrknv validate",
       "wrknv validate --tests",
+      "wrknv validate --tests --affected --since origin/main",
       "wrknv validate --json | jq '.checks[] | select(.status != \"ok\")'",
     ],
     load: async () => (await import("./validate.ts")).validateCommand,
@@ -180,10 +182,31 @@ export const COMMANDS: Command[] = [
       { flags: "-k, --keep-going", description: "run in every sibling even after one fails" },
       { flags: "--shell <script>", description: "run this with sh -c instead" },
       { flags: "--stream", description: "print lines as they come, prefixed with the sibling" },
+      ...AFFECTED,
     ],
-    examples: ["wrknv exec -- git log -1 --oneline", "wrknv exec --keep-going --shell 'pytest -q'"],
+    examples: [
+      "wrknv exec -- git log -1 --oneline",
+      "wrknv exec --keep-going --shell 'pytest -q'",
+      "wrknv exec --affected --since lock -- make check",
+    ],
     notes: "The command runs with WRKNV_SIBLING and WRKNV_SIBLING_PATH set.",
     load: async () => (await import("./daily.ts")).execCommand,
+  }),
+  command({
+    name: "affected",
+    description: "the siblings that changed, and every sibling that depends on them",
+    options: [...SELECTION, ...SINCE, {
+      flags: "--format <format>",
+      choices: ["text", "json", "github-matrix"],
+      default: "text",
+      description: "the output",
+    }, { flags: "-j, --jobs <n>", type: "int", min: 1, description: "git commands at once" }],
+    examples: [
+      "wrknv affected",
+      "wrknv affected --since lock --committed --json",
+      'echo "matrix=$(wrknv affected --since origin/main --format github-matrix)" >> "$GITHUB_OUTPUT"',
+    ],
+    load: async () => (await import("./affected.ts")).affectedCommand,
   }),
   command({
     name: "lock",

@@ -13,6 +13,7 @@ import { progressReporter } from "../ui/progress.ts";
 import { renderTable, SYMBOLS } from "../ui/style.ts";
 import { type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
+import { affectedAmong, type AffectedFlags } from "./affected.ts";
 
 /** Selection flags. */
 
@@ -135,7 +136,12 @@ export async function syncCommand(
 /** Run `wrknv exec`. */
 export async function execCommand(
   ctx: Context,
-  flags: SelectionFlags & { jobs?: number; keepGoing?: boolean; shell?: string; stream?: boolean },
+  flags: SelectionFlags & AffectedFlags & {
+    jobs?: number;
+    keepGoing?: boolean;
+    shell?: string;
+    stream?: boolean;
+  },
   argv: string[],
 ): Promise<number> {
   if (flags.shell === undefined && argv.length === 0) {
@@ -145,6 +151,7 @@ export async function execCommand(
     throw new ConfigError("exec: give either a command after -- or --shell, not both");
   }
   const ws = await ctx.workspace();
+  const among = await affectedAmong(ctx, ws, flags);
   const { execAll } = await import("../ops/exec.ts");
   const s = ctx.style;
   const header = (r: ExecResult) => {
@@ -158,7 +165,7 @@ export async function execCommand(
   };
   const width = Math.max(...ws.siblings.map((x) => x.name.length));
   const results = await execAll(ws, argv, {
-    selection: selectionOf(flags),
+    selection: { ...selectionOf(flags), among },
     jobs: flags.jobs,
     keepGoing: flags.keepGoing,
     shell: flags.shell,

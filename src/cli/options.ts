@@ -29,6 +29,20 @@ export const SELECTION = [
   { flags: "--all", description: "every sibling, those in workspace.inactive_groups too" },
 ] as const satisfies readonly OptionSpec[];
 
+export const SINCE = [
+  {
+    flags: "--since <base>",
+    description: "changed since: lock (wrknv.lock), upstream (default) or a branch, tag or commit",
+  },
+  { flags: "--committed", description: "count commits only, not uncommitted changes" },
+  { flags: "--with-extras", description: "follow extras and dependency groups too" },
+] as const satisfies readonly OptionSpec[];
+
+export const AFFECTED = [{
+  flags: "--affected",
+  description: "only siblings that changed or depend on one that did (see wrknv affected)",
+}, ...SINCE] as const satisfies readonly OptionSpec[];
+
 export const CLONE = [
   { flags: "-j, --jobs <n>", type: "int", min: 1, default: 8, description: "clones at once" },
   {
@@ -73,6 +87,10 @@ export const INSTALL = [
 export type GlobalFlags = OptionsOf<typeof GLOBAL_OPTIONS>;
 /** `--only`, `--group`, `--layer`, `--all`, parsed. */
 export type SelectionFlags = OptionsOf<typeof SELECTION>;
+/** `--since`, `--committed`, `--with-extras`, parsed. */
+export type SinceFlags = OptionsOf<typeof SINCE>;
+/** `--affected` and the flags that say what counts as changed, parsed. */
+export type AffectedFlags = OptionsOf<typeof AFFECTED>;
 /** The clone options of bootstrap, up and sync, parsed. */
 export type CloneFlags = OptionsOf<typeof CLONE>;
 /** The install options of setup and up, parsed. */

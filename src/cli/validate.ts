@@ -7,9 +7,10 @@ import type { Check, ValidateResult } from "../ops/validate.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
 import { type SelectionFlags, selectionOf } from "./options.ts";
+import { affectedAmong, type AffectedFlags } from "./affected.ts";
 
 /** Flags of `wrknv validate`. */
-export type ValidateFlags = SelectionFlags & { tests?: boolean; jobs?: number };
+export type ValidateFlags = SelectionFlags & AffectedFlags & { tests?: boolean; jobs?: number };
 
 /** Print checks grouped by sibling, then the summary line. */
 export function renderValidate(ctx: Context, result: ValidateResult): void {
@@ -52,9 +53,10 @@ export function validateJson(result: ValidateResult): Record<string, unknown> {
 /** Run `wrknv validate`. */
 export async function validateCommand(ctx: Context, flags: ValidateFlags): Promise<number> {
   const ws = await ctx.workspace();
+  const among = await affectedAmong(ctx, ws, flags);
   const { validate } = await import("../ops/validate.ts");
   const result = await validate(ws, {
-    selection: selectionOf(flags),
+    selection: { ...selectionOf(flags), among },
     tests: flags.tests,
     jobs: flags.jobs,
     signal: ctx.signal,

@@ -17,12 +17,15 @@
 import { InterruptedError, WrknvError } from "../errors.ts";
 import { run, type RunResult } from "../proc/mod.ts";
 import {
+  branchNameProblem,
   classifyGitError,
   type GitErrorKind,
   type GitStatus,
+  type GrepMatch,
   isCommitId,
   isFullCommitId,
   lastErrorLine,
+  parseGrep,
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
@@ -30,12 +33,15 @@ import { redactUrl } from "./remote.ts";
 import { readHead } from "./files.ts";
 
 export {
+  branchNameProblem,
   classifyGitError,
   type GitErrorKind,
   type GitStatus,
+  type GrepMatch,
   isCommitId,
   isFullCommitId,
   lastErrorLine,
+  parseGrep,
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
@@ -785,4 +791,125 @@ export async function setHeadBranch(
 ): Promise<void> {
   checkRevision(branch);
   await git(["symbolic-ref", "HEAD", `refs/heads/${branch}`], { cwd: gitDir, ...options });
+}
+
+/** The best common ancestor of two commits, or null when their histories never meet. */
+export async function mergeBase(
+  path: string,
+  a: string,
+  b: string,
+  options: LocalOptions = {},
+): Promise<string | null> {
+  refuseOption("Revision", a);
+  refuseOption("Revision", b);
+  const args = ["merge-base", a, b];
+  const r = await gitRaw(args, { cwd: path, ...options });
+  if (r.code === 0) return r.stdout.trim();
+  if (r.code === 1 && r.stderr.trim() === "") return null;
+  throw failure(args, r);
+}
+
+/** The number of commits reachable from `to` and not from `from` (`git rev-list --count from..to`). */
+export async function countCommits(
+  path: string,
+  range: { from: string; to: string },
+  options: LocalOptions = {},
+): Promise<number> {
+  refuseOption("Revision", range.from);
+  refuseOption("Revision", range.to);
+  const r = await git(["rev-list", "--count", `${range.from}..${range.to}`, "--"], {
+    cwd: path,
+    ...options,
+  });
+  return Number(r.stdout.trim());
+}
+
+/** True when the trees of commits `from` and `to` differ (a revert back to `from` does not). */
+export async function treesDiffer(
+  path: string,
+  range: { from: string; to: string },
+  options: LocalOptions = {},
+): Promise<boolean> {
+  refuseOption("Revision", range.from);
+  refuseOption("Revision", range.to);
+  const args = ["diff", "--quiet", "--no-ext-diff", "--no-textconv", range.from, range.to, "--"];
+  const r = await gitRaw(args, { cwd: path, ...options });
+  if (r.code === 0) return false;
+  if (r.code === 1) return true;
+  throw failure(args, r);
+}
+
+/** Where branch `name` exists: `local` (refs/heads), `remote` (only origin's), or null. */
+export async function findBranch(path: string, name: string): Promise<"local" | "remote" | null> {
+  checkBranchName(name);
+  if (await refExists(path, `refs/heads/${name}`)) return "local";
+  if (await refExists(path, `refs/remotes/origin/${name}`)) return "remote";
+  return null;
+}
+
+function checkBranchName(name: string): void {
+  const problem = branchNameProblem(name);
+  if (problem) throw new WrknvError(`Branch ${problem}`);
+}
+
+/**
+ * Make branch `name` at HEAD and switch to it (`git switch -c`); the working
+ * tree and index stay as they are.
+ */
+export async function createBranch(
+  path: string,
+  name: string,
+  options: LocalOptions = {},
+): Promise<void> {
+  checkBranchName(name);
+  await git(["switch", "--quiet", "--no-track", "-c", name], { cwd: path, ...options });
+}
+
+/**
+ * Switch to branch `name`: a local one, or a new one tracking `origin/name`.
+ * Fails as git does when a change or an untracked file would be overwritten.
+ */
+export async function switchBranch(
+  path: string,
+  name: string,
+  options: LocalOptions = {},
+): Promise<void> {
+  checkBranchName(name);
+  await git(["switch", "--quiet", name], { cwd: path, ...options });
+}
+
+/** How {@linkcode grep} matches. */
+export interface GrepOptions extends LocalOptions {
+  /** Limit the search to these pathspecs (`-- PATHSPEC...`). */
+  pathspec?: readonly string[];
+  /** `-i` */
+  ignoreCase?: boolean;
+  /** `-w` */
+  word?: boolean;
+  /** `-F`: the pattern is a fixed string. */
+  fixed?: boolean;
+  /** `-E`: the pattern is an extended regular expression. */
+  extended?: boolean;
+}
+
+/**
+ * `git grep` in the tracked files of the working tree: every matching line
+ * (binary files skipped), empty when nothing matches. A bad pattern or
+ * pathspec throws a {@linkcode GitError}.
+ */
+export async function grep(
+  path: string,
+  pattern: string,
+  options: GrepOptions = {},
+): Promise<GrepMatch[]> {
+  const args = ["grep", "-z", "-n", "-I", "--no-color"];
+  if (options.ignoreCase) args.push("-i");
+  if (options.word) args.push("-w");
+  if (options.fixed) args.push("-F");
+  if (options.extended) args.push("-E");
+  args.push("-e", pattern, "--", ...(options.pathspec ?? []));
+  const r = await gitRaw(args, { cwd: path, signal: options.signal, timeoutMs: options.timeoutMs });
+  if (r.code === 1 && r.stderr.trim() === "") return [];
+  if (r.code !== 0) throw failure(args, r);
+  return parseGrep(r.stdout);
 }

@@ -254,3 +254,60 @@ export function revisionProblem(rev: string): string | null {
   }
   return null;
 }
+
+/**
+ * Why `name` cannot be a new branch, or null when it can: what
+ * {@linkcode revisionProblem} refuses, and the rest of git's ref-name rules
+ * (`git check-ref-format --branch`): no part beginning with `.` or ending in
+ * `.lock`, no `//`, no trailing `/` or `.`, not `@`.
+ */
+export function branchNameProblem(name: string): string | null {
+  const problem = revisionProblem(name);
+  if (problem) return problem;
+  if (name === "@" || name === "HEAD") return `"${name}" is not a branch name git allows`;
+  if (
+    name.endsWith("/") || name.endsWith(".") || name.includes("//") ||
+    name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))
+  ) {
+    return `"${name}" is not a branch name git allows (see git check-ref-format)`;
+  }
+  return null;
+}
+
+/** One matching line from `git grep`. */
+export interface GrepMatch {
+  /** The file, relative to the repository's top. */
+  file: string;
+  /** Line number, from 1. */
+  line: number;
+  /** The line's text, without its newline. */
+  text: string;
+}
+
+/**
+ * Parse `git grep -z -n` output: `file NUL line NUL text LF` for each match.
+ * File names are read up to their NUL, so names holding newlines or colons
+ * survive (binary files are left out by `-I`). A record whose line number
+ * is not a number is skipped; a cut-off tail is left out.
+ */
+export function parseGrep(output: string): GrepMatch[] {
+  const out: GrepMatch[] = [];
+  let i = 0;
+  while (i < output.length) {
+    const a = output.indexOf("\0", i);
+    const b = a < 0 ? -1 : output.indexOf("\0", a + 1);
+    if (a < 0 || b < 0) break;
+    let end = output.indexOf("\n", b + 1);
+    if (end < 0) end = output.length;
+    const line = Number(output.slice(a + 1, b));
+    if (Number.isInteger(line) && line > 0) {
+      out.push({ file: output.slice(i, a), line, text: output.slice(b + 1, end) });
+      i = end + 1;
+    } else {
+      // Not "file NUL n NUL": skip to the line after the first NUL's line.
+      const skip = output.indexOf("\n", i);
+      i = skip < 0 ? output.length : skip + 1;
+    }
+  }
+  return out;
+}

@@ -60,6 +60,11 @@ export interface GraphInput {
   layer?: string;
   /** Declared dependencies (sibling names). */
   dependsOn: readonly string[];
+  /**
+   * False for a sibling that is not a Python package (`install = false`):
+   * no requirement names it, even by its own name; only `depends_on` does.
+   */
+  python?: boolean;
 }
 
 /** A soft edge left out because it would close a cycle. */
@@ -144,7 +149,8 @@ export function buildGraph(
   });
   siblings.forEach((s, i) => {
     const own = normalizeName(s.name);
-    if (!pyprojects[i]?.normalized && !byProject.has(own)) byProject.set(own, s.name);
+    if (s.python === false || pyprojects[i]?.normalized) return;
+    if (!byProject.has(own)) byProject.set(own, s.name);
   });
   const names = new Set(siblings.map((s) => s.name));
   const external: Record<string, Requirement[]> = {};
@@ -268,6 +274,79 @@ export function topoLayers(nodes: readonly GraphNode[]): string[][] {
     levels.push(level);
   }
   return levels;
+}
+
+/** What a change reaches: {@linkcode affectedBy}'s answer. */
+export interface Affected {
+  /** The changed nodes and every node that depends on one, in file order. */
+  affected: string[];
+  /**
+   * For each affected node, the path of dependencies that makes it affected,
+   * ending at a changed node (`tools: ["framework", "foundation"]`); empty for
+   * a changed node.
+   */
+  why: Record<string, string[]>;
+}
+
+/**
+ * The nodes that `changed` reaches: each changed node and every node that
+ * depends on one, directly or transitively, following hard edges
+ * (`[project].dependencies`, `depends_on`) and, with `soft: true`, extras and
+ * dependency groups too. Each gets its shortest path to a changed node (ties
+ * broken in file order). Names that are not nodes are ignored.
+ */
+export function affectedBy(
+  nodes: readonly GraphNode[],
+  changed: Iterable<string>,
+  options: { soft?: boolean } = {},
+): Affected {
+  const sorted = [...nodes].sort((a, b) => a.index - b.index);
+  const dependents = new Map<string, string[]>(sorted.map((n) => [n.name, []]));
+  for (const n of sorted) {
+    for (const d of n.deps) {
+      if (isSoft(d.via) && !options.soft) continue;
+      dependents.get(d.name)?.push(n.name);
+    }
+  }
+  const wanted = new Set(changed);
+  const why: Record<string, string[]> = {};
+  const queue = sorted.filter((n) => wanted.has(n.name)).map((n) => n.name);
+  for (const name of queue) why[name] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const at = queue[i];
+    for (const next of dependents.get(at)!) {
+      if (next in why) continue;
+      why[next] = [at, ...why[at]];
+      queue.push(next);
+    }
+  }
+  return { affected: sorted.map((n) => n.name).filter((n) => n in why), why };
+}
+
+/**
+ * The graph restricted to `keep`, order kept: a kept node depends on each
+ * kept node it reaches through nodes left out (`a -> x -> b` with `x` left
+ * out becomes `a -> b`), so {@linkcode topoLayers} of the result orders the
+ * kept nodes as the whole graph would. Each edge keeps the strength of the
+ * first edge on its path.
+ */
+export function subgraph(nodes: readonly GraphNode[], keep: Iterable<string>): GraphNode[] {
+  const by = new Map(nodes.map((n) => [n.name, n]));
+  const kept = new Set(keep);
+  return nodes.filter((n) => kept.has(n.name)).map((n) => {
+    const deps = new Map<string, Via>();
+    const seen = new Set<string>();
+    const walk = (from: GraphNode, via: Via | undefined) => {
+      for (const d of from.deps) {
+        if (seen.has(d.name) || !by.has(d.name)) continue;
+        seen.add(d.name);
+        if (kept.has(d.name)) deps.set(d.name, via ?? d.via);
+        else walk(by.get(d.name)!, via ?? d.via);
+      }
+    };
+    walk(n, undefined);
+    return { ...n, deps: [...deps].map(([name, via]) => ({ name, via })) };
+  });
 }
 
 /** A dependency from a lower layer on a higher one. */

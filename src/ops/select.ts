@@ -26,6 +26,11 @@ export interface Selection {
   layer?: string;
   /** Every sibling, inactive ones included. */
   all?: boolean;
+  /**
+   * Names a step before chose (`--affected`): only these, in this order
+   * instead of file order. Unknown names are passed over; empty chooses none.
+   */
+  among?: readonly string[];
 }
 
 function names(value: string | string[]): string[] {
@@ -39,7 +44,7 @@ export function isActive(ws: Workspace, s: Sibling): boolean {
 }
 
 /**
- * The siblings that the selection chooses, in file order.
+ * The siblings that the selection chooses, in file order (or `among`'s).
  *
  * @throws {ConfigError} for an unknown name, group or layer (with the nearest known one)
  */
@@ -88,6 +93,11 @@ export function selectSiblings(ws: Workspace, selection: Selection = {}): Siblin
       );
     }
     chosen = chosen.filter((s) => s.layer === selection.layer);
+  }
+  if (selection.among !== undefined) {
+    const rank = new Map(selection.among.map((n, i) => [n, i]));
+    chosen = chosen.filter((s) => rank.has(s.name))
+      .sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
   }
   return chosen;
 }

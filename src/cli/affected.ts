@@ -1,0 +1,134 @@
+/**
+ * `wrknv affected`, and `--affected` for the commands that act on siblings.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import type { Workspace } from "../config/types.ts";
+import { ConfigError } from "../errors.ts";
+import { describeCycle } from "../graph/mod.ts";
+import type { AffectedResult, SiblingChange } from "../ops/affected.ts";
+import { type Context, printJson } from "./context.ts";
+import {
+  type AffectedFlags,
+  type SelectionFlags,
+  selectionOf,
+  type SinceFlags,
+} from "./options.ts";
+
+export type { AffectedFlags };
+
+function describeChange(c: SiblingChange): string {
+  if (c.note) return `counted as changed: ${c.note}`;
+  const parts = [];
+  if (c.commits) parts.push(`${c.commits} ${c.commits === 1 ? "commit" : "commits"}`);
+  if (c.uncommitted) {
+    parts.push(`${c.uncommitted} uncommitted ${c.uncommitted === 1 ? "file" : "files"}`);
+  }
+  return `${parts.join(", ") || "changed"} since ${c.against}`;
+}
+
+function warnNotes(ctx: Context, result: AffectedResult): void {
+  for (const c of result.changes) {
+    if (c.note) ctx.err(ctx.errStyle.yellow(`warning: ${c.name} ${describeChange(c)}\n`));
+  }
+}
+
+/**
+ * For `--affected` on another command: the affected siblings in install
+ * order (to pass as `Selection.among`), or undefined without `--affected`.
+ * Notes (siblings counted as changed for want of a base) go to stderr.
+ *
+ * @throws {ConfigError} for `--since`, `--committed` or `--with-extras` without `--affected`
+ */
+export async function affectedAmong(
+  ctx: Context,
+  ws: Workspace,
+  flags: AffectedFlags,
+): Promise<string[] | undefined> {
+  if (!flags.affected) {
+    const given = [
+      flags.since !== undefined && "--since",
+      flags.committed && "--committed",
+      flags.withExtras && "--with-extras",
+    ].filter(Boolean);
+    if (given.length) throw new ConfigError(`${given.join(", ")}: only with --affected`);
+    return undefined;
+  }
+  const { affected } = await import("../ops/affected.ts");
+  const result = await affected(ws, {
+    ...since(flags),
+    selection: { all: true },
+    signal: ctx.signal,
+  });
+  warnNotes(ctx, result);
+  if (result.affected.length === 0 && !ctx.quiet) {
+    ctx.err(ctx.errStyle.dim(`nothing changed since ${result.since}: no sibling is affected\n`));
+  }
+  return result.affected;
+}
+
+function since(flags: SinceFlags) {
+  return { since: flags.since, committed: flags.committed, withExtras: flags.withExtras };
+}
+
+/** The CI job matrix: `{"include": [{"sibling", "path", "level"}]}`, one line. */
+export function githubMatrix(ws: Workspace, result: AffectedResult): string {
+  const paths = new Map(ws.siblings.map((s) => [s.name, relative(ws.configDir, s.path) || "."]));
+  const include = result.order.flatMap((level, i) =>
+    level.map((name) => ({ sibling: name, path: paths.get(name)!, level: i + 1 }))
+  );
+  return JSON.stringify({ include });
+}
+
+/** Run `wrknv affected`. */
+export async function affectedCommand(
+  ctx: Context,
+  flags: SelectionFlags & SinceFlags & {
+    format?: "text" | "json" | "github-matrix";
+    jobs?: number;
+  },
+): Promise<number> {
+  const format = ctx.json ? "json" : flags.format ?? "text";
+  const ws = await ctx.workspace();
+  const { affected } = await import("../ops/affected.ts");
+  const result = await affected(ws, {
+    ...since(flags),
+    selection: selectionOf(flags),
+    jobs: flags.jobs,
+    signal: ctx.signal,
+  });
+  if (format !== "text") {
+    warnNotes(ctx, result);
+    if (format === "github-matrix") ctx.out(githubMatrix(ws, result) + "\n");
+    else {
+      const { changed, affected: all, order, why } = result;
+      printJson(ctx, { changed, affected: all, order, why });
+    }
+    return 0;
+  }
+  const s = ctx.style;
+  const against = result.since === "lock" ? "wrknv.lock" : result.since;
+  if (result.affected.length === 0) {
+    ctx.out(`nothing changed since ${against}\n`);
+    return 0;
+  }
+  const width = Math.max(...result.affected.map((n) => n.length));
+  ctx.out(`${s.bold("changed")} ${s.dim(`(since ${against})`)}\n`);
+  for (const c of result.changes) {
+    const text = describeChange(c);
+    ctx.out(`  ${c.name.padEnd(width)}  ${c.note ? s.yellow(text) : s.dim(text)}\n`);
+  }
+  ctx.out(`${s.bold("affected")} ${s.dim("(in install order)")}\n`);
+  result.order.forEach((level, i) => {
+    level.forEach((name, j) => {
+      const number = j === 0 ? `${i + 1}.`.padStart(4) : "    ";
+      const path = result.why[name];
+      const reason = path.length === 0
+        ? s.green("changed")
+        : s.dim(describeCycle([name, ...path], result.nodes));
+      ctx.out(`${number} ${name.padEnd(width)}  ${reason}\n`);
+    });
+  });
+  return 0;
+}

@@ -1,0 +1,194 @@
+/**
+ * `wrknv affected` and `--affected` on a layered workspace of real
+ * repositories: what a change in the foundation reaches, and nothing else.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDir } from "./support/tmp.ts";
+import { commitFile, gitIn, pushAll } from "./support/git.ts";
+import { wrknv } from "./support/cli.ts";
+import { layeredWorkspace } from "./support/layered.ts";
+
+/** core and everything that depends on it (hard edges), in install order. */
+const FROM_CORE = ["core", "framework", "docs", "tools", "plugin"];
+
+async function affectedJson(meta: string, args: string[] = []) {
+  const r = await wrknv(["affected", "--json", ...args], { cwd: meta });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  return { ...JSON.parse(r.stdout), stderr: r.stderr };
+}
+
+Deno.test("affected: a change in the foundation reaches exactly its dependents", async (t) => {
+  await using tmp = await tempDir();
+  const { ws, remotes } = await layeredWorkspace(tmp.path);
+  const core = ws.sibling("core");
+
+  await t.step("nothing changed: nothing affected", async () => {
+    const got = await affectedJson(ws.meta);
+    assert.deepEqual(got.changed, []);
+    assert.deepEqual(got.affected, []);
+    const human = await wrknv(["affected"], { cwd: ws.meta });
+    assert.equal(human.stdout, "nothing changed since upstream\n");
+  });
+
+  await t.step("an uncommitted change, in the exact JSON shape", async () => {
+    await Deno.writeTextFile(join(core, "src/wrknvtest_core/__init__.py"), "X = 2\n");
+    const r = await wrknv(["affected", "--json"], { cwd: ws.meta });
+    assert.equal(r.code, 0, r.stderr);
+    const got = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(got), ["changed", "affected", "order", "why"]);
+    assert.deepEqual(got.changed, ["core"]);
+    // Install order: core, framework, then docs and tools (file order), plugin last.
+    assert.deepEqual(got.order, [["core"], ["framework"], ["docs", "tools"], ["plugin"]]);
+    assert.deepEqual(got.affected, FROM_CORE);
+    assert.deepEqual(got.why, {
+      core: [],
+      framework: ["core"],
+      tools: ["framework", "core"],
+      docs: ["framework", "core"],
+      plugin: ["framework", "core"],
+    });
+    // --committed: an uncommitted change does not count.
+    assert.deepEqual((await affectedJson(ws.meta, ["--committed"])).affected, []);
+    // The human form says why each one is affected, by the path of edges.
+    const human = await wrknv(["affected", "--no-color"], { cwd: ws.meta });
+    assert.match(
+      human.stdout,
+      /^changed \(since upstream\)\n {2}core +1 uncommitted file since origin\/main\n/,
+    );
+    assert.match(human.stdout, /\n {2}1\. core +changed\n/);
+    assert.match(human.stdout, /\n {2}3\. docs +docs -> framework \(depends_on\) -> core\n/);
+    assert.match(human.stdout, /\n {5}tools +tools -> framework -> core\n/);
+    assert.match(human.stdout, /\n {2}4\. plugin +plugin -> framework -> core\n/);
+  });
+
+  await t.step("an untracked file counts too", async () => {
+    await gitIn(core, ["checkout", "--", "."]);
+    assert.deepEqual((await affectedJson(ws.meta)).affected, []);
+    await Deno.writeTextFile(join(core, "src/wrknvtest_core/new.py"), "Y = 1\n");
+    assert.deepEqual((await affectedJson(ws.meta)).changed, ["core"]);
+    await Deno.remove(join(core, "src/wrknvtest_core/new.py"));
+  });
+
+  await t.step("--since upstream: a commit not pushed", async () => {
+    await commitFile(core, "src/wrknvtest_core/more.py", "Z = 3\n", "More core");
+    const got = await affectedJson(ws.meta, ["--since", "upstream", "--committed"]);
+    assert.deepEqual(got.changed, ["core"]);
+    assert.deepEqual(got.affected, FROM_CORE);
+    // What others pushed upstream since is not this clone's change.
+    await commitFile(remotes.lone.work, "other.txt", "theirs\n", "Someone else's work");
+    await pushAll(remotes.lone.work);
+    await gitIn(ws.sibling("lone"), ["fetch", "--quiet"]);
+    assert.deepEqual((await affectedJson(ws.meta)).changed, ["core"]);
+  });
+
+  await t.step("--with-extras follows the kit's test extra", async () => {
+    const got = await affectedJson(ws.meta, ["--with-extras"]);
+    assert.deepEqual([...got.affected].sort(), [...FROM_CORE, "kit"].sort());
+    assert.deepEqual(got.order, [["core"], ["framework", "kit"], ["docs", "tools"], ["plugin"]]);
+    assert.deepEqual(got.why.kit, ["core"]);
+  });
+
+  await t.step("--format github-matrix: one line, the affected siblings with paths", async () => {
+    const r = await wrknv(["affected", "--format", "github-matrix"], { cwd: ws.meta });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\n").length, 2, "one line");
+    const matrix = JSON.parse(r.stdout);
+    assert.deepEqual(matrix.include[0], { sibling: "core", path: "../core", level: 1 });
+    assert.deepEqual(matrix.include.map((m: { sibling: string }) => m.sibling), FROM_CORE);
+  });
+
+  await t.step("--since lock: what moved since wrknv.lock, pushed or not", async () => {
+    // Pin today's commits, then push core's commit and make another: upstream
+    // is level again but the lock is two commits behind core.
+    const lock = await wrknv(["lock"], { cwd: ws.meta });
+    assert.equal(lock.code, 0, lock.stderr);
+    assert.deepEqual((await affectedJson(ws.meta, ["--since", "lock"])).affected, []);
+    await gitIn(core, ["push", "--quiet", "origin", "main"]);
+    assert.deepEqual((await affectedJson(ws.meta)).affected, []);
+    await commitFile(core, "src/wrknvtest_core/again.py", "A = 1\n", "Again");
+    await gitIn(core, ["push", "--quiet", "origin", "main"]);
+    assert.deepEqual((await affectedJson(ws.meta)).affected, [], "level with upstream");
+    const got = await affectedJson(ws.meta, ["--since", "lock"]);
+    assert.deepEqual(got.changed, ["core"]);
+    assert.deepEqual(got.affected, FROM_CORE);
+    // A commit in the tools layer reaches tools and plugin, not core.
+    await commitFile(ws.sibling("tools"), "t.py", "T = 1\n", "Tools");
+    const tools = await affectedJson(ws.meta, ["--since", "lock", "--only", "tools,plugin,core"]);
+    assert.deepEqual(tools.changed, ["core", "tools"]);
+    // Ordered as the whole graph orders them: tools needs core through framework.
+    assert.deepEqual(tools.order, [["core"], ["tools"], ["plugin"]]);
+    assert.deepEqual(tools.why.plugin, ["tools"], "the nearest changed sibling explains");
+  });
+
+  await t.step(
+    "--since REF: a sibling without the ref counts as changed, and says so",
+    async () => {
+      for (const name of ["core", "framework", "tools", "lone", "plugin", "kit"]) {
+        await gitIn(ws.sibling(name), ["tag", "v1"]);
+      }
+      const got = await affectedJson(ws.meta, ["--since", "v1"]);
+      // docs and site have no v1: counted (and they reach nothing but docs).
+      assert.deepEqual(got.changed, ["docs", "site"]);
+      assert.deepEqual(got.affected, ["docs", "site"]);
+      assert.match(got.stderr, /warning: docs counted as changed: has no v1/);
+    },
+  );
+
+  await t.step("exec --affected runs only in the affected siblings, in install order", async () => {
+    const r = await wrknv(
+      [
+        "exec",
+        "--affected",
+        "--since",
+        "lock",
+        "--json",
+        "--",
+        "git",
+        "rev-parse",
+        "--show-toplevel",
+      ],
+      { cwd: ws.meta },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const ran = JSON.parse(r.stdout).siblings;
+    assert.deepEqual(ran.map((s: { name: string }) => s.name), FROM_CORE);
+    for (const s of ran) assert.equal(s.stdout.trim(), await Deno.realPath(ws.sibling(s.name)));
+    // Selection still applies on top.
+    const some = await wrknv(
+      ["exec", "--affected", "--since", "lock", "--only", "lone,tools", "--json", "--", "true"],
+      { cwd: ws.meta },
+    );
+    assert.deepEqual(JSON.parse(some.stdout).siblings.map((s: { name: string }) => s.name), [
+      "tools",
+    ]);
+  });
+
+  await t.step("validate --affected checks only the affected siblings", async () => {
+    const r = await wrknv(["validate", "--affected", "--since", "lock", "--json"], {
+      cwd: ws.meta,
+    });
+    const checked = new Set(
+      JSON.parse(r.stdout).checks.map((c: { sibling?: string }) => c.sibling).filter(Boolean),
+    );
+    assert.deepEqual([...checked], FROM_CORE, "in install order");
+  });
+
+  await t.step("bad input: exit 2, one line", async () => {
+    const cases: [string[], RegExp][] = [
+      [["affected", "--format", "yaml"], /--format: expected text, json or github-matrix/],
+      [["affected", "--since", "-x"], /needs a value|--since: expected/],
+      [["affected", "--since=--upload-pack=x"], /--since: expected lock, upstream or a branch/],
+      [["exec", "--since", "lock", "--", "true"], /--since: only with --affected/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await wrknv(args, { cwd: ws.meta });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, want);
+    }
+    await Deno.remove(join(ws.meta, "wrknv.lock"));
+    const r = await wrknv(["affected", "--since", "lock"], { cwd: ws.meta });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /there is no wrknv\.lock; run wrknv lock/);
+  });
+});
