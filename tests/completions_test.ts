@@ -26,7 +26,7 @@ Deno.test("bash completes subcommands, their flags and flag values", async (t) =
   const cases: [string, (got: string[]) => void][] = [
     ["wrknv ", (got) => assert.deepEqual(got, COMMANDS.map((c) => c.name))],
     ["wrknv boot", (got) => assert.deepEqual(got, ["bootstrap"])],
-    ["wrknv s", (got) => assert.deepEqual(got, ["setup", "status", "sync", "schema"])],
+    ["wrknv s", (got) => assert.deepEqual(got, ["setup", "status", "sync", "switch", "schema"])],
     ["wrknv --js", (got) => assert.deepEqual(got, ["--json"])],
     ["wrknv bootstrap --li", (got) => assert.deepEqual(got, ["--link-from"])],
     ["wrknv bootstrap --lo", (got) => assert.deepEqual(got, ["--locked"])],

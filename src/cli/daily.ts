@@ -5,6 +5,7 @@
  */
 import { relative } from "node:path";
 import { ConfigError } from "../errors.ts";
+import type { Workspace } from "../config/types.ts";
 import type { SiblingStatus } from "../ops/status.ts";
 import type { ExecResult } from "../ops/exec.ts";
 import { silentReporter } from "../ops/reporter.ts";
@@ -30,12 +31,32 @@ export async function statusCommand(
     jobs: flags.jobs,
     signal: ctx.signal,
   });
+  const feature = await featureOf(ws, rows);
   if (ctx.json) {
-    printJson(ctx, { siblings: rows });
+    printJson(ctx, { siblings: rows, feature });
     return rows.some((r) => r.error) ? 1 : 0;
   }
   ctx.out(renderStatus(ctx, rows));
+  if (feature) {
+    const off = rows.filter((r) => !feature.on.includes(r.name))
+      .map((r) => `${r.name} (${!r.present ? "missing" : r.branch ?? "detached"})`);
+    ctx.out(
+      `${
+        ctx.style.bold(`feature branch ${feature.branch}`)
+      }: ${feature.on.length} of ${rows.length} on it${
+        off.length ? ctx.style.dim(`; not: ${off.join(", ")}`) : ""
+      }\n`,
+    );
+  }
   return rows.some((r) => r.error) ? 1 : 0;
+}
+
+/** The feature branch `wrknv branch` made, and which of the rows are on it. */
+async function featureOf(ws: Workspace, rows: SiblingStatus[]) {
+  const { featureBranch } = await import("../ops/branch.ts");
+  const branch = await featureBranch(ws);
+  if (branch === null) return null;
+  return { branch, on: rows.filter((r) => r.branch === branch).map((r) => r.name) };
 }
 
 /** The status table. */
