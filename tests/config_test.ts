@@ -216,9 +216,9 @@ Deno.test("no wrknv.toml anywhere is a one-line error with exit 2", async () => 
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^error: no wrknv.toml in .* or any parent directory \(run "wrknv init"/,
+      /^error: no wrknv.toml in .* or any parent directory, and no meta-repository beside them lists it as a sibling\nhint: run wrknv in the meta-repository/,
     );
-    assert.equal(r.stderr.trim().split("\n").length, 1);
+    assert.equal(r.stderr.trim().split("\n").length, 2, "an error line and a hint");
     const m = await wrknv(["--config", "missing.toml", "config"], { cwd: dir });
     assert.equal(m.code, 2);
     assert.equal(m.stderr, "error: missing.toml: no such file\n");

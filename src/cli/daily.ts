@@ -12,7 +12,7 @@ import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
 import { progressReporter } from "../ui/progress.ts";
 import { renderTable, SYMBOLS } from "../ui/style.ts";
-import { type SelectionFlags, selectionOf } from "./options.ts";
+import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
 import { affectedAmong, type AffectedFlags } from "./affected.ts";
 
@@ -24,9 +24,10 @@ export async function statusCommand(
   flags: SelectionFlags & { fetch?: boolean; jobs?: number },
 ): Promise<number> {
   const ws = await ctx.workspace();
+  const selection = await scopedSelection(ctx, ws, flags);
   const { workspaceStatus } = await import("../ops/status.ts");
   const rows = await workspaceStatus(ws, {
-    selection: selectionOf(flags),
+    selection,
     fetch: flags.fetch,
     jobs: flags.jobs,
     signal: ctx.signal,
@@ -97,10 +98,11 @@ export async function syncCommand(
   flags: SelectionFlags & { rebase?: boolean; clone?: boolean; locked?: boolean; jobs?: number },
 ): Promise<number> {
   const ws = await ctx.workspace();
+  const selection = await scopedSelection(ctx, ws, flags);
   const { sync } = await import("../ops/sync.ts");
   const { selectSiblings } = await import("../ops/select.ts");
   const reporter = ctx.json ? silentReporter : progressReporter({
-    total: selectSiblings(ws, selectionOf(flags)).length,
+    total: selectSiblings(ws, selection).length,
     verb: "syncing",
     live: runtime.stderrIsTerminal(),
     quiet: true,
@@ -109,7 +111,7 @@ export async function syncCommand(
   let outcomes;
   try {
     outcomes = await sync(ws, {
-      selection: selectionOf(flags),
+      selection,
       rebase: flags.rebase,
       noClone: flags.clone === false,
       locked: flags.locked,
@@ -173,6 +175,8 @@ export async function execCommand(
   }
   const ws = await ctx.workspace();
   const among = await affectedAmong(ctx, ws, flags);
+  // --affected chooses the siblings itself: it is not narrowed to the one run in.
+  const selection = among ? selectionOf(flags) : await scopedSelection(ctx, ws, flags);
   const { execAll } = await import("../ops/exec.ts");
   const s = ctx.style;
   const header = (r: ExecResult) => {
@@ -186,7 +190,7 @@ export async function execCommand(
   };
   const width = Math.max(...ws.siblings.map((x) => x.name.length));
   const results = await execAll(ws, argv, {
-    selection: { ...selectionOf(flags), among },
+    selection: { ...selection, among },
     jobs: flags.jobs,
     keepGoing: flags.keepGoing,
     shell: flags.shell,

@@ -6,6 +6,8 @@
  */
 import type { OptionsOf, OptionSpec } from "./args.ts";
 import type { Selection } from "../ops/select.ts";
+import type { Workspace } from "../config/types.ts";
+import type { Context } from "./context.ts";
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = [
@@ -99,4 +101,27 @@ export type InstallFlags = OptionsOf<typeof INSTALL>;
 /** The selection an operation takes, from the selection flags. */
 export function selectionOf(flags: SelectionFlags): Selection {
   return { only: flags.only, group: flags.group, layer: flags.layer, all: flags.all };
+}
+
+/**
+ * The selection of a command that works sibling by sibling (status, sync,
+ * exec): run from inside a sibling with no selection flag, just that one, as
+ * cargo acts on the package it is run in; `--all` (or any selection flag)
+ * widens it. Says so on stderr, unless quiet or JSON.
+ */
+export async function scopedSelection(
+  ctx: Context,
+  ws: Workspace,
+  flags: SelectionFlags,
+): Promise<Selection> {
+  const chosen = selectionOf(flags);
+  if (chosen.only || chosen.group || chosen.layer || chosen.all) return chosen;
+  const { siblingAt } = await import("../config/mod.ts");
+  const real = await Deno.realPath(ctx.cwd).catch(() => ctx.cwd);
+  const here = siblingAt(ws, ctx.cwd) ?? siblingAt(ws, real);
+  if (!here) return chosen;
+  if (!ctx.quiet && !ctx.json) {
+    ctx.err(ctx.errStyle.dim(`in sibling ${here.name}: it alone (--all for every sibling)\n`));
+  }
+  return { only: [here.name] };
 }

@@ -25,7 +25,10 @@ export interface FindOptions {
 
 /**
  * The absolute path of wrknv.toml: `--config` when given, else the first
- * wrknv.toml found walking up from `cwd`.
+ * wrknv.toml found walking up from `cwd`, else (from inside a sibling, as
+ * cargo, west and repo find their workspace from a member) the wrknv.toml of
+ * a meta-repository beside one of `cwd`'s parents that lists a sibling
+ * holding `cwd`.
  *
  * @throws {ConfigError} when there is none
  */
@@ -41,21 +44,74 @@ export async function findConfig(options: FindOptions): Promise<string> {
     if (!info.isFile) throw new ConfigError(`${options.config}: not a file`);
     return path;
   }
-  let dir = resolve(options.cwd);
-  while (true) {
+  const start = resolve(options.cwd);
+  for (const dir of ancestors(start)) {
     const candidate = join(dir, CONFIG_FILE);
     if (await isFile(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
+  const beside = await metaListing(start);
+  if (beside) return beside;
   throw new ConfigError(
-    `no ${CONFIG_FILE} in ${
-      resolve(options.cwd)
-    } or any parent directory (run "wrknv init" to make one, or pass --config)`,
+    `no ${CONFIG_FILE} in ${start} or any parent directory, and no meta-repository beside them lists it as a sibling`,
+    {
+      hint:
+        `run wrknv in the meta-repository (or pass --config PATH to its ${CONFIG_FILE}); "wrknv init" makes a new workspace here`,
+    },
   );
 }
 
+/** True for a regular file owned by the user running wrknv (or where owners are unknown). */
+async function ownFile(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    const uid = Deno.uid();
+    return info.isFile && (uid === null || info.uid === null || info.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/** `dir`, its parent, and so on up to the file system's root. */
+function ancestors(dir: string): string[] {
+  const out = [dir];
+  for (let parent = dirname(dir); parent !== out.at(-1); parent = dirname(parent)) {
+    out.push(parent);
+  }
+  return out;
+}
+
+/**
+ * The wrknv.toml in a directory beside `start` or one of its parents (one
+ * level down from each: `<parent>/<meta>/wrknv.toml`) whose workspace has a
+ * sibling at or above `start`; the nearest parent wins. Files that do not
+ * load are passed over: they are not this workspace; and so are files of
+ * another user, who could otherwise plant a workspace in a shared directory
+ * that claims the user's repositories.
+ */
+async function metaListing(start: string): Promise<string | null> {
+  const real = await Deno.realPath(start).catch(() => start);
+  for (const parent of ancestors(start).slice(1)) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(parent));
+    } catch {
+      continue;
+    }
+    const names = entries.filter((e) => e.isDirectory).map((e) => e.name).sort();
+    for (const name of names) {
+      const candidate = join(parent, name, CONFIG_FILE);
+      if (!(await ownFile(candidate))) continue;
+      try {
+        const ws = await loadFile(candidate, join(parent, name));
+        const holds = (p: string) => isInside(start, p) || isInside(real, p);
+        if (ws.siblings.some((s) => holds(s.path))) return candidate;
+      } catch {
+        // Not loadable: not the workspace to run in.
+      }
+    }
+  }
+  return null;
+}
 async function realDeepest(path: string): Promise<string> {
   // The real path of the deepest part of `path` that exists, with the rest appended.
   let head = path;
@@ -171,16 +227,20 @@ export async function parseConfig(
  * @throws {ConfigError} for a missing file or any problem in it
  */
 export async function loadWorkspace(options: LoadOptions): Promise<Workspace> {
-  const path = await findConfig(options);
+  return await loadFile(await findConfig(options), options.cwd);
+}
+
+/** Read, validate and resolve the wrknv.toml at `path` (named relative to `cwd` in errors). */
+async function loadFile(path: string, cwd: string): Promise<Workspace> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
     throw new ConfigError(
-      `${displayPath(path, options.cwd)}: cannot read: ${(error as Error).message}`,
+      `${displayPath(path, cwd)}: cannot read: ${(error as Error).message}`,
     );
   }
-  const displayName = displayPath(path, options.cwd);
+  const displayName = displayPath(path, cwd);
   const hash = await sha256Hex(text);
   let ws = await cached(path, hash);
   if (!ws) {
@@ -191,4 +251,10 @@ export async function loadWorkspace(options: LoadOptions): Promise<Workspace> {
   }
   await checkSymlinks(ws, displayName);
   return ws;
+}
+
+/** The sibling whose directory holds `dir` (the innermost, for nested ones), if any. */
+export function siblingAt(ws: Workspace, dir: string): Workspace["siblings"][number] | undefined {
+  const holding = ws.siblings.filter((s) => isInside(dir, s.path));
+  return holding.sort((a, b) => b.path.length - a.path.length)[0];
 }
