@@ -25,13 +25,6 @@ const FORBIDDEN: Record<string, string[]> = {
  * this list, never join it.
  */
 const KNOWN: string[] = [
-  "ui/wizard.ts -> cli/context.ts",
-  "ui/wizard.ts -> cli/init.ts",
-  "ui/wizard.ts -> ops/init.ts",
-  "ui/wizard.ts -> ops/discover.ts",
-  "ui/wizard.ts -> ops/init_defaults.ts",
-  "ui/wizard.ts -> proc/mod.ts",
-  "cycle: cli/init.ts -> ui/wizard.ts -> cli/init.ts",
   "cycle: cli/bootstrap.ts -> cli/up.ts -> cli/bootstrap.ts",
 ];
 

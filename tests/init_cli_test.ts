@@ -233,6 +233,61 @@ Deno.test("the wizard in a real terminal: typing, arrows, space, enter; the file
   assert.deepEqual(cfg.siblings.map((s: { name: string }) => s.name), ["alpha", "gamma"]);
 });
 
+Deno.test("the wizard checks each answer at its prompt, goes back one question, and --force does not ask", async () => {
+  if (!(await haveTmux())) {
+    console.log("skipped: tmux is not installed (the wizard test needs a pseudo-terminal)");
+    return;
+  }
+  await using tmp = await tempDir();
+  const meta = await neighbourhood(tmp.path);
+  await Deno.writeTextFile(join(meta, "wrknv.toml"), "# an old file, replaced with --force\n");
+  const cmd =
+    `NO_COLOR=1 WRKNV_CONFIG_DIR=${STATE_DIR}/config ${Deno.execPath()} run -A --quiet ${MAIN} init --force; echo "EXIT=$?"; sleep 60`;
+  await using term = await Terminal.start(meta, cmd);
+  const first = await term.waitFor("Workspace name");
+  assert.doesNotMatch(first, /Replace it\?/, "--force does not ask");
+  const clear = (n: number) => Array(n).fill("BSpace");
+  await term.keys(...clear(10), "My Workspace!", "Enter");
+  await term.waitFor('"My Workspace!" must start with a letter or digit and hold only letters');
+  await term.keys(...clear(13), "acme", "Enter");
+  await term.waitFor("Where do the sibling repositories live");
+  await term.keys(...clear(2), "../nope", "Enter");
+  await term.waitFor("../nope does not exist");
+  // Back one question: the name is asked again, with the answer given as its default.
+  await term.keys(...clear(7), "<", "Enter");
+  await term.waitFor(/Workspace name[^]*Workspace name \(acme\)/);
+  await term.keys("Enter");
+  await term.waitFor(
+    /Where do the sibling repositories live[^]*Where do the sibling repositories live/,
+  );
+  await term.keys("Enter");
+  await term.waitFor("which are siblings?");
+  await term.keys("Enter");
+  await term.waitFor("Add a sibling by URL");
+  await term.keys("not a url", "Enter");
+  await term.waitFor("Neither a URL");
+  await term.keys(...clear(9), "Enter");
+  await term.waitFor("Python version");
+  await term.keys(...clear(8), "3.11", "Enter");
+  await term.waitFor('"3.11" read as "==3.11.*"');
+  await term.waitFor("Where the shared venv goes");
+  await term.keys("Enter");
+  await term.waitFor("Installer");
+  await term.keys("Enter");
+  await term.waitFor("Extras to install");
+  await term.keys("Enter");
+  await term.waitFor("Name them as layers?");
+  await term.keys("Enter");
+  await term.waitFor("Write wrknv.toml?");
+  await term.keys("Enter");
+  const screen = await term.waitFor("EXIT=");
+  assert.match(screen, /EXIT=0/);
+  const cfg = JSON.parse((await wrknv(["config", "--json"], { cwd: meta })).stdout);
+  assert.equal(cfg.workspace.name, "acme");
+  assert.equal(cfg.workspace.python.version, "==3.11.*");
+  assert.deepEqual(cfg.siblings.map((s: { name: string }) => s.name), ["alpha", "beta"]);
+});
+
 Deno.test("Ctrl-C in the wizard writes nothing and exits 130", async () => {
   if (!(await haveTmux())) {
     console.log("skipped: tmux is not installed (the wizard test needs a pseudo-terminal)");

@@ -63,6 +63,13 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       "init needs a terminal for its questions; to run it non-interactively use --yes with flags, e.g. wrknv init --yes --discover --name NAME",
     );
   }
+  if (flags.python !== undefined) {
+    const { readPythonSpec } = await import("../python/pep440.ts");
+    const read = readPythonSpec(flags.python);
+    if ("error" in read) throw new ConfigError(`--python: ${read.error}`);
+    if (read.note && !ctx.quiet) runtime.writeErr(`note: ${read.note}\n`);
+    flags = { ...flags, python: read.spec };
+  }
   if (!interactive) {
     if (exists && !flags.force) {
       throw new ConfigError(`${CONFIG_FILE} already exists here; pass --force to overwrite it`);
@@ -174,16 +181,38 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
     return 0;
   }
   const { runWizard } = await import("../ui/wizard.ts");
-  const written = await runWizard(ctx, { target, exists, flags });
-  if (!written) return 1;
-  return 0;
-}
-
-/** Shared by the wizard: write the result or say why not. */
-export async function writeInit(path: string, text: string): Promise<void> {
+  const { discoverRepos } = await import("../ops/discover.ts");
+  const { propose } = await import("../ops/init_defaults.ts");
+  const answers = await runWizard({
+    cwd: ctx.cwd,
+    askReplace: exists && !flags.force,
+    defaults: {
+      name: flags.name,
+      root: flags.root,
+      python: flags.python,
+      venv: flags.venv,
+      installer: flags.installer,
+    },
+    discover: (root) => discoverRepos(root, { exclude: [ctx.cwd] }),
+    propose,
+    interpreterSpec,
+    preview(a) {
+      try {
+        return { text: initWorkspace(ctx.cwd, a).text };
+      } catch (error) {
+        return { error: `error: ${(error as Error).message}` };
+      }
+    },
+    dim: (t) => ctx.style.dim(t),
+    out: (t) => ctx.out(t),
+  });
+  if (!answers) return 1;
+  const result = initWorkspace(ctx.cwd, answers);
   try {
-    await writeFileAtomic(path, text);
+    await writeFileAtomic(result.path, result.text);
   } catch (error) {
-    throw new WrknvError(`could not write ${path}: ${(error as Error).message}`);
+    throw new WrknvError(`could not write ${result.path}: ${(error as Error).message}`);
   }
+  ctx.out(`wrote ${CONFIG_FILE}; next: ${ctx.style.bold("wrknv up")}\n`);
+  return 0;
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { nameProblem } from "./names.ts";
 import { parse, TomlError } from "smol-toml";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { z } from "zod";
@@ -117,26 +118,9 @@ function schemaError(where: Where, data: unknown, issue: z.core.$ZodIssue): neve
   }
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 function checkName(where: Where, path: KeyPath, name: string, what: string): void {
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name)) fail(where, path, `${what} holds a control character`);
-  if (name.includes("/") || name.includes("\\")) {
-    fail(where, path, `${what} ${JSON.stringify(name)} holds a path separator`);
-  }
-  if (name === "." || name === ".." || name.includes("..")) {
-    fail(where, path, `${what} ${JSON.stringify(name)} holds ".."`);
-  }
-  if (!NAME.test(name)) {
-    fail(
-      where,
-      path,
-      `${what} ${
-        JSON.stringify(name)
-      } must start with a letter or digit and hold only letters, digits, ".", "_" and "-"`,
-    );
-  }
+  const problem = nameProblem(name, what);
+  if (problem) fail(where, path, problem);
 }
 
 function findCycle(siblings: readonly { name: string; dependsOn: string[] }[]): string[] | null {

@@ -10,6 +10,7 @@ import { CONFIG_FILE, parseConfig } from "../config/load.ts";
 import { type ConfigSpec, renderConfig, type SiblingSpec } from "../config/render.ts";
 import type { Installer, Workspace } from "../config/types.ts";
 import { checkRepoUrl } from "../config/url.ts";
+import { nameFromUrl } from "../config/names.ts";
 
 /** A sibling as answered: only the URL is needed. */
 export interface SiblingAnswer {
@@ -59,15 +60,7 @@ export interface InitResult {
   workspace: Workspace;
 }
 
-/**
- * A sibling name from a repository URL or path: its last component without
- * `.git`, with anything but letters, digits, `.`, `_` and `-` made `-`.
- */
-export function nameFromUrl(url: string): string {
-  const trimmed = url.replace(/[/\\]+$/, "").replace(/\.git$/, "");
-  const last = trimmed.split(/[/\\:]/).filter((p) => p !== "").pop() ?? "";
-  return last.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").replace(/\.\.+/g, ".");
-}
+export { nameFromUrl } from "../config/names.ts";
 
 /**
  * Turn answers into the text of wrknv.toml for a workspace in `cwd`, and load

@@ -282,3 +282,23 @@ export function strictest(specs: readonly string[]): string | undefined {
   }
   return best?.spec.trim();
 }
+
+/**
+ * A Python version as a person types it, read as a specifier: a bare version
+ * (`3.11`, as uv takes it) means that release series (`==3.11.*`), said in
+ * `note`; anything else must be a valid specifier set (`>=3.11`,
+ * `>=3.11,<3.13`).
+ */
+export function readPythonSpec(text: string): { spec: string; note?: string } | { error: string } {
+  const v = text.trim();
+  if (v === "") return { error: "give a version, e.g. >=3.11 or 3.11" };
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    return { spec: `==${v}.*`, note: `"${v}" read as "==${v}.*" (any ${v} release)` };
+  }
+  try {
+    parseSpecifierSet(v);
+    return { spec: v };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
