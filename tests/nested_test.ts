@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
-import { gitIn, makeRemote } from "./support/git.ts";
+import { commitFile, gitIn, makeRemote } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 
@@ -72,6 +72,16 @@ Deno.test("bootstrap clones an outer sibling before the ones inside it, whatever
   assert.deepEqual(
     JSON.parse(again.stdout).siblings.map((s: Outcome) => s.status),
     ["present", "present", "present", "present"],
+  );
+  // sync fast-forwards the outer one without touching the inner one.
+  const newer = (await commitFile(bsim.work, "NEW.txt", "new\n", "Newer")).trim();
+  await gitIn(bsim.work, ["push", "--quiet", "origin", "main"]);
+  const sync = await wrknv(["sync", "--json"], { cwd: ws.meta });
+  assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+  assert.equal((await gitIn(join(top, "bsim"), ["rev-parse", "HEAD"])).trim(), newer);
+  assert.equal(
+    (await gitIn(join(top, "bsim/components"), ["rev-parse", "HEAD"])).trim(),
+    components.commits[0],
   );
   // The exclude line is written once.
   const exclude = await Deno.readTextFile(join(top, "bsim/.git/info/exclude"));
