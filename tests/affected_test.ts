@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
 import { commitFile, gitIn, pushAll } from "./support/git.ts";
+import { run } from "../src/proc/mod.ts";
 import { wrknv } from "./support/cli.ts";
 import { layeredWorkspace } from "./support/layered.ts";
 
@@ -191,4 +192,43 @@ Deno.test("affected: a change in the foundation reaches exactly its dependents",
     assert.equal(r.code, 2);
     assert.match(r.stderr, /there is no wrknv\.lock; run wrknv lock/);
   });
+});
+
+Deno.test("validate --tests --affected runs pytest only where a change reaches, in install order", async () => {
+  await using tmp = await tempDir();
+  const { ws } = await layeredWorkspace(tmp.path);
+  // Every Python sibling gets a real test that says where it ran; pushed, so nothing has changed.
+  const log = join(tmp.path, "ran.log");
+  const py = ["core", "framework", "tools", "plugin", "lone", "kit"];
+  for (const name of py) {
+    const test =
+      `import os\n\ndef test_here():\n    with open(os.environ["WRKNV_TEST_LOG"], "a") as f:\n` +
+      `        f.write("${name}\\n")\n`;
+    await commitFile(ws.sibling(name), "tests/test_here.py", test, "A test");
+    await gitIn(ws.sibling(name), ["push", "--quiet", "origin", "main"]);
+  }
+  // The shared venv, with pytest from the interpreter's own site-packages (.ci/run installs it).
+  await run(["python3", "-m", "venv", "--system-site-packages", join(ws.meta, ".venv")], {
+    check: true,
+  });
+  await Deno.writeTextFile(
+    join(ws.sibling("framework"), "src/wrknvtest_framework/__init__.py"),
+    "X = 1\n",
+  );
+  const r = await wrknv(["validate", "--tests", "--affected", "-j", "1", "--json"], {
+    cwd: ws.meta,
+    env: { WRKNV_TEST_LOG: log },
+  });
+  const checks = JSON.parse(r.stdout).checks.filter((c: { id: string }) => c.id === "tests");
+  assert.deepEqual(
+    checks.map((c: { sibling: string; status: string }) => [c.sibling, c.status]),
+    [["framework", "ok"], ["tools", "ok"], ["plugin", "ok"]],
+    r.stdout,
+  );
+  // One at a time (-j 1), started in install order; core, lone and kit never ran.
+  assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
+    "framework",
+    "tools",
+    "plugin",
+  ]);
 });
