@@ -175,6 +175,14 @@ Deno.test("affected: a change in the foundation reaches exactly its dependents",
     assert.deepEqual([...checked], FROM_CORE, "in install order");
   });
 
+  await t.step("a sibling not cloned is said to be passed over", async () => {
+    await Deno.rename(ws.sibling("site"), join(tmp.path, "site-away"));
+    const r = await wrknv(["affected", "--since", "lock"], { cwd: ws.meta });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nnot cloned, so not looked at: site\n$/);
+    assert.doesNotMatch(r.stdout, /\bsite +changed/);
+  });
+
   await t.step("bad input: exit 2, one line", async () => {
     const cases: [string[], RegExp][] = [
       [["affected", "--format", "yaml"], /--format: expected text, json or github-matrix/],

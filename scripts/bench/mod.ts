@@ -29,6 +29,10 @@ const BENCHES: Record<
     about: "run() against a bare Deno.Command().output(): 100 git status calls, pool of 8",
     load: () => import("./proc.ts"),
   },
+  affected: {
+    about: "affected and grep over 100 layered Python siblings vs the same git calls by xargs -P",
+    load: () => import("./affected.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),

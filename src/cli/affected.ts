@@ -109,8 +109,11 @@ export async function affectedCommand(
   }
   const s = ctx.style;
   const against = result.since === "lock" ? "wrknv.lock" : result.since;
+  const missing = result.missing.length
+    ? s.dim(`not cloned, so not looked at: ${result.missing.join(", ")}\n`)
+    : "";
   if (result.affected.length === 0) {
-    ctx.out(`nothing changed since ${against}\n`);
+    ctx.out(`nothing changed since ${against}\n${missing}`);
     return 0;
   }
   const width = Math.max(...result.affected.map((n) => n.length));
@@ -130,5 +133,6 @@ export async function affectedCommand(
       ctx.out(`${number} ${name.padEnd(width)}  ${reason}\n`);
     });
   });
+  ctx.out(missing);
   return 0;
 }

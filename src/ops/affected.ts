@@ -72,7 +72,7 @@ export interface AffectedResult {
   changes: SiblingChange[];
   /** The graph walked (hard and soft edges), for rendering paths. */
   nodes: GraphNode[];
-  /** Siblings not cloned (never changed; affected only through depends_on). */
+  /** Selected siblings not cloned (never changed; affected only through depends_on). */
   missing: string[];
 }
 
@@ -121,43 +121,35 @@ function message(error: unknown): string {
     : (error as Error).message;
 }
 
-/** The commit to compare with, and its name, or a note saying why there is none. */
-async function baseOf(
+/** What to compare with: a revision and its name, or a note saying why there is none. */
+function baseOf(
   s: Sibling,
   since: string,
   st: git.GitStatus,
   lock: Map<string, string> | null,
-  signal?: AbortSignal,
-): Promise<{ commit: string; against: string } | { note: string; against: string }> {
+): { rev: string; against: string; missing: string } | { note: string; against: string } {
   if (since === "lock") {
     const locked = lock!.get(s.name);
     if (!locked) return { against: "wrknv.lock", note: "not in wrknv.lock" };
-    if (!(await git.revParse(s.path, locked, { signal }))) {
-      return {
-        against: "wrknv.lock",
-        note: `its locked commit ${locked.slice(0, 7)} is not in the clone (run wrknv sync)`,
-      };
-    }
-    return { against: "wrknv.lock", commit: locked };
+    return {
+      rev: locked,
+      against: "wrknv.lock",
+      missing: `its locked commit ${locked.slice(0, 7)} is not in the clone (run wrknv sync)`,
+    };
   }
   if (since === "upstream") {
-    const ref = st.upstream !== null && !st.upstreamGone
-      ? "@{upstream}"
-      : "refs/remotes/origin/HEAD";
-    const commit = await git.revParse(s.path, ref, { signal }).catch(() => null);
-    if (commit) {
-      const against = ref === "@{upstream}" ? st.upstream! : "origin's default branch";
-      return { against, commit };
+    if (st.upstream !== null && !st.upstreamGone) {
+      return { rev: "@{upstream}", against: st.upstream, missing: `${st.upstream} is gone` };
     }
     return {
-      against: "upstream",
-      note: st.branch === null
+      rev: "refs/remotes/origin/HEAD",
+      against: "origin's default branch",
+      missing: st.branch === null
         ? "detached, and origin has no default branch here"
         : `branch ${st.branch} has no upstream, and origin has no default branch here`,
     };
   }
-  const commit = await git.revParse(s.path, since, { signal }).catch(() => null);
-  return commit ? { against: since, commit } : { against: since, note: `has no ${since}` };
+  return { rev: since, against: since, missing: `has no ${since}` };
 }
 
 async function changeOf(
@@ -171,14 +163,24 @@ async function changeOf(
   const uncommitted = options.committed
     ? 0
     : st.staged + st.unstaged + st.conflicted + st.untracked;
-  const base = await baseOf(s, since, st, lock, signal);
+  const base = baseOf(s, since, st, lock);
   const change = { name: s.name, against: base.against, commits: 0, uncommitted };
   if ("note" in base) return { ...change, base: null, note: base.note };
   if (st.head === null) return { ...change, base: null, note: "has no commit yet" };
-  const mb = await git.mergeBase(s.path, base.commit, st.head, { signal });
+  let mb: string | null;
+  try {
+    mb = await git.mergeBase(s.path, base.rev, st.head, { signal });
+  } catch (error) {
+    if (!(error instanceof git.GitError) || !/not a valid|no upstream/i.test(error.stderr)) {
+      throw error;
+    }
+    return { ...change, base: null, note: base.missing };
+  }
   if (mb === null) {
     return { ...change, base: null, note: `shares no history with ${base.against}` };
   }
+  // HEAD is the merge base (the usual case): no commit of its own since.
+  if (mb === st.head) return uncommitted > 0 ? { ...change, base: mb } : null;
   const range = { from: mb, to: st.head };
   const [commits, differs] = await Promise.all([
     git.countCommits(s.path, range, { signal }),
@@ -259,6 +261,6 @@ export async function affected(
     why: Object.fromEntries(flat.map((n) => [n, reach.why[n]])),
     changes: flat.filter((n) => changes.has(n)).map((n) => changes.get(n)!),
     nodes,
-    missing: ws.siblings.map((s) => s.name).filter((n) => missing.includes(n)),
+    missing: ws.siblings.map((s) => s.name).filter((n) => missing.includes(n) && selected.has(n)),
   };
 }

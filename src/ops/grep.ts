@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { Workspace } from "../config/types.ts";
 import * as git from "../git/mod.ts";
 import { pool } from "../proc/mod.ts";
@@ -40,7 +41,9 @@ export async function grepAll(
   const siblings = selectSiblings(ws, options.selection);
   const settled = await pool(siblings, async (s): Promise<GrepResult> => {
     const base = { name: s.name, path: s.path, matches: [] };
-    if (!(await git.isRepo(s.path, { signal: options.signal }))) {
+    try {
+      await Deno.lstat(join(s.path, ".git"));
+    } catch {
       return { ...base, status: "missing", error: "not cloned" };
     }
     try {
