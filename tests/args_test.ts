@@ -83,8 +83,8 @@ Deno.test("parseArgs: options, globals anywhere, values, negation, --", async (t
       (p) => assert.deepEqual([p.options.keepGoing, p.args], [true, [["ls"]]]),
     ],
     [
-      ["upgrade", "--version", "1.2.3"],
-      (p) => assert.deepEqual([p.options.version, p.version], ["1.2.3", false]),
+      ["upgrade", "--to", "1.2.3"],
+      (p) => assert.deepEqual([p.options.to, p.version], ["1.2.3", false]),
     ],
     [["--version"], (p) => assert.equal(p.version, true)],
     [["status", "--help"], (p) => assert.deepEqual([p.help, p.command?.name], [true, "status"])],

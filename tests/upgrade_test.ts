@@ -305,7 +305,7 @@ Deno.test("wrknv upgrade, as a user runs it (WRKNV_UPGRADE_BINARY stands in for 
   const latest = await wrknv(["upgrade"], { cwd: tmp.path, env });
   assert.equal(latest.code, 0, latest.stderr);
   assert.equal(await runBinary(binary), `wrknv 0.5.0 ${target}`);
-  const v = await wrknv(["upgrade", "--version", "0.4.0"], { cwd: tmp.path, env });
+  const v = await wrknv(["upgrade", "--to", "0.4.0"], { cwd: tmp.path, env });
   assert.equal(v.code, 0, v.stderr);
   assert.equal(await runBinary(binary), `wrknv 0.4.0 ${target}`);
 
@@ -313,7 +313,7 @@ Deno.test("wrknv upgrade, as a user runs it (WRKNV_UPGRADE_BINARY stands in for 
   const bytes = await Deno.readFile(file);
   bytes[10] ^= 0xff;
   await Deno.writeFile(file, bytes);
-  const bad = await wrknv(["upgrade", "--version", "0.4.0"], {
+  const bad = await wrknv(["upgrade", "--to", "0.4.0"], {
     cwd: tmp.path,
     env: { ...env, WRKNV_DOWNLOAD_URL: `file://${releases}` },
   });
@@ -322,7 +322,7 @@ Deno.test("wrknv upgrade, as a user runs it (WRKNV_UPGRADE_BINARY stands in for 
   assert.equal(await runBinary(binary), `wrknv 0.4.0 ${target}`, "the old binary stays");
   assert.deepEqual(names(join(tmp.path, "bin")), ["wrknv"], "no leftovers");
 
-  const missing = await wrknv(["upgrade", "--version", "9.9.9"], { cwd: tmp.path, env });
+  const missing = await wrknv(["upgrade", "--to", "9.9.9"], { cwd: tmp.path, env });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /HTTP 404/);
 });

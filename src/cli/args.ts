@@ -104,6 +104,11 @@ export interface CommandSpec {
   examples?: string[];
   /** More help text after the examples. */
   notes?: string;
+  /**
+   * Why the command has no JSON output (it prints a script, a file to save):
+   * it then refuses `--json` with exit 2 instead of printing something else.
+   */
+  noJson?: string;
 }
 
 /** Turn `-j, --jobs <n>` into a definition. */

@@ -86,7 +86,7 @@ export async function cacheCommand(
       printJson(ctx, {
         removed: removed.map((m) => m.path),
         bytes: freed,
-        leftAlone: notOurs.map((m) => m.path),
+        left_alone: notOurs.map((m) => m.path),
       });
     } else {
       ctx.out(`removed ${removed.length} mirrors, ${size(freed)} freed\n`);

@@ -304,6 +304,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: "export",
+    noJson: "it prints a .repos or .gitmodules file",
     description: "write the siblings as a vcstool .repos or a .gitmodules file",
     options: [{
       flags: "--format <format>",
@@ -368,6 +369,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: "completions",
+    noJson: "it prints a shell script",
     description: "print a shell completion script: bash, zsh or fish",
     args: [["<shell>", "the shell", ["bash", "zsh", "fish"]]],
     examples: ["wrknv completions bash > ~/.local/share/bash-completion/completions/wrknv"],
@@ -380,9 +382,9 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: "upgrade",
-    description: "replace this wrknv with the latest release (or --version V)",
-    options: [{ flags: "--version <v>", description: "the version to install" }],
-    examples: ["wrknv upgrade", "wrknv upgrade --version 0.2.0"],
+    description: "replace this wrknv with the latest release (or --to V)",
+    options: [{ flags: "--to <version>", description: "the version to install (default: latest)" }],
+    examples: ["wrknv upgrade", "wrknv upgrade --to 0.2.0"],
     load: async () => (await import("./upgrade.ts")).upgradeCommand,
   }),
 ];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ExitCode, WrknvError } from "../errors.ts";
+import { ConfigError, ExitCode, WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import { commandHelp, parseArgs, programHelp } from "./args.ts";
 import { COMMANDS, GLOBAL_OPTIONS } from "./commands.ts";
@@ -29,6 +29,8 @@ export async function main(args: string[]): Promise<number> {
   const stop = onStopSignals(controller);
   const verbose = args.includes("-v") || args.includes("--verbose") ||
     runtime.env("WRKNV_DEBUG") === "1";
+  const ownArgs = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  const json = ownArgs.includes("--json");
   try {
     const parsed = parseArgs(args, GLOBAL_OPTIONS, COMMANDS);
     if (parsed.version && !parsed.command) {
@@ -44,12 +46,16 @@ export async function main(args: string[]): Promise<number> {
       return parsed.command || parsed.help ? ExitCode.ok : ExitCode.usage;
     }
     const command = COMMANDS.find((c) => c.name === parsed.command!.name)!;
+    if (parsed.globals.json && command.noJson) {
+      throw new ConfigError(
+        `${command.name} has no JSON output (${command.noJson}); leave out --json`,
+      );
+    }
     const ctx = makeContext(parsed.globals as GlobalOptions, controller.signal);
     if (ctx.cwd !== Deno.cwd()) {
       try {
         if (!(await Deno.stat(ctx.cwd)).isDirectory) throw new Error();
       } catch {
-        const { ConfigError } = await import("../errors.ts");
         throw new ConfigError(`-C ${parsed.globals.directory}: no such directory`);
       }
     }
@@ -57,7 +63,7 @@ export async function main(args: string[]): Promise<number> {
     const code = await body(ctx, parsed.options, ...parsed.args);
     return stop.received()?.code ?? code;
   } catch (error) {
-    return reportError(error, { verbose, stopped: stop.received() });
+    return reportError(error, { verbose, json, stopped: stop.received() });
   } finally {
     stop.remove();
   }
@@ -104,32 +110,46 @@ function onStopSignals(controller: AbortController) {
   };
 }
 
+/** The file system said no: not a bug in wrknv. */
+const REFUSALS = new Set(["EPERM", "EACCES", "ENOSPC", "EROFS", "EDQUOT"]);
+
+/**
+ * Print a failure once: `error:` and `hint:` lines on stderr, and with
+ * `--json` also one JSON document on stdout (`{"ok": false, "error": ...}`),
+ * so a script reading stdout always gets JSON. Returns the exit code.
+ */
 function reportError(
   error: unknown,
-  options: { verbose: boolean; stopped?: { code: number; what: string } },
+  options: { verbose: boolean; json: boolean; stopped?: { code: number; what: string } },
 ): number {
+  let message: string;
+  let hint: string | undefined;
+  let code: number;
   if (options.stopped) {
-    runtime.writeErr(`${options.stopped.what}\n`);
-    return options.stopped.code;
-  }
-  if (error instanceof WrknvError) {
-    runtime.writeErr(`error: ${error.message}\n`);
-    if (error.hint) runtime.writeErr(`hint: ${error.hint}\n`);
-    if (options.verbose && error.stack) runtime.writeErr(error.stack + "\n");
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  runtime.writeErr(`error: ${message.split("\n")[0]}\n`);
-  // The file system said no (EPERM, EACCES, ENOSPC, EROFS, EDQUOT): not a bug in wrknv.
-  const refused = /\(os error (1|13|28|30|122)\)/.test(message);
-  if (refused && !options.verbose) {
-    runtime.writeErr(
-      "hint: check the permissions of that path, and that its file system is writable and not full\n",
-    );
-  } else if (options.verbose && error instanceof Error && error.stack) {
-    runtime.writeErr(error.stack + "\n");
+    [message, code] = [options.stopped.what, options.stopped.code];
+    runtime.writeErr(`${message}\n`);
   } else {
-    runtime.writeErr("hint: this is a bug in wrknv; run again with -v for details and report it\n");
+    if (error instanceof WrknvError) {
+      [message, hint, code] = [error.message, error.hint, error.exitCode];
+    } else {
+      message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      code = ExitCode.failed;
+      const errno = (error as { code?: unknown } | null)?.code;
+      hint = typeof errno === "string" && REFUSALS.has(errno)
+        ? "check the permissions of that path, and that its file system is writable and not full"
+        : options.verbose
+        ? undefined
+        : "this is a bug in wrknv; run again with -v for details and report it";
+    }
+    runtime.writeErr(`error: ${message}\n`);
+    if (hint) runtime.writeErr(`hint: ${hint}\n`);
+    if (options.verbose && error instanceof Error && error.stack) {
+      runtime.writeErr(error.stack + "\n");
+    }
   }
-  return ExitCode.failed;
+  if (options.json) {
+    const doc = { ok: false, error: { message, ...(hint ? { hint } : {}), exit_code: code } };
+    runtime.writeOut(JSON.stringify(doc, null, 2) + "\n");
+  }
+  return code;
 }

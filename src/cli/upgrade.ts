@@ -1,5 +1,5 @@
 /**
- * `wrknv upgrade [--version V]`: replace the running binary with a release,
+ * `wrknv upgrade [--to V]`: replace the running binary with a release,
  * checked against the release's SHA256SUMS, atomically (the old binary stays
  * unless the new one is complete and verified). The work is in upgrade_core.ts.
  *
@@ -14,19 +14,17 @@ import { type Context, printJson } from "./context.ts";
 export { detectTarget, isCompiled, RELEASES, releaseUrls } from "./upgrade_core.ts";
 
 /** Run `wrknv upgrade`. */
-export async function upgradeCommand(ctx: Context, flags: { version?: string }): Promise<number> {
+export async function upgradeCommand(ctx: Context, flags: { to?: string }): Promise<number> {
   // WRKNV_UPGRADE_BINARY names the binary to replace (tests, packagers).
   const binary = runtime.env("WRKNV_UPGRADE_BINARY") ??
     (isCompiled() ? Deno.execPath() : undefined);
   if (!binary) {
-    ctx.err(
-      "wrknv is running from source (deno run); update it there instead:\n" +
-        "  git pull && deno task compile   # or run it as before: deno task dev\n" +
-        `or install a release: curl -fsSL ${RELEASES}/latest/download/install.sh | sh\n`,
-    );
-    return 1;
+    throw new WrknvError("wrknv is running from source (deno run): there is no binary to replace", {
+      hint:
+        `update the source instead (git pull && deno task compile), or install a release: curl -fsSL ${RELEASES}/latest/download/install.sh | sh`,
+    });
   }
-  const version = flags.version === undefined ? "latest" : parseVersion(flags.version);
+  const version = flags.to === undefined ? "latest" : parseVersion(flags.to);
   const target = detectTarget();
   if (!target) {
     throw new WrknvError(
