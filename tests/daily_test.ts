@@ -208,3 +208,20 @@ Deno.test("lock: pins every HEAD, names dirty siblings, refuses a missing one", 
   assert.match(missing.stderr, /cannot lock: a is not cloned/);
   assert.deepEqual(await snapshot(ws.meta), before, "the old lock is kept");
 });
+
+Deno.test("status names the siblings not cloned under the table, and -v explains the symbols", async () => {
+  await using tmp = await tempDir();
+  const a = await makeRemote(join(tmp.path, "remotes"), "a");
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "a", repo: a.url },
+    { name: "later", repo: "https://h.invalid/later.git" },
+  ]);
+  assert.equal((await wrknv(["bootstrap", "--only", "a"], { cwd: ws.meta })).code, 0);
+  const r = await wrknv(["status", "-v"], { cwd: ws.meta });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^later +missing *$/m, "no path in the UPSTREAM column");
+  assert.match(r.stdout, /not cloned: later \(\.\.\/later\); wrknv bootstrap clones them/);
+  assert.match(r.stdout, /CHANGES: \+N staged, ~N changed, \?N untracked/);
+  const plain = await wrknv(["status"], { cwd: ws.meta });
+  assert.doesNotMatch(plain.stdout, /CHANGES: \+N staged/, "the legend only with -v");
+});

@@ -43,7 +43,11 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
 }
 
 /** Print the bootstrap summary for people. */
-export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
+export function renderBootstrap(
+  ctx: Context,
+  result: BootstrapResult,
+  command = "bootstrap",
+): void {
   const s = ctx.style;
   const counts = new Map<string, number>();
   for (const o of result.siblings) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
@@ -72,7 +76,7 @@ export function renderBootstrap(ctx: Context, result: BootstrapResult): void {
       parts.join(", ") || "nothing to do"
     }\n`,
   );
-  if (result.interrupted) ctx.out("interrupted: run `wrknv bootstrap` again to finish\n");
+  if (result.interrupted) ctx.out(`interrupted: run \`wrknv ${command}\` again to finish\n`);
   if (result.inactive.siblings.length && !ctx.quiet) {
     ctx.out(s.dim(`${inactiveHint(result.inactive)}\n`));
   }

@@ -7,6 +7,7 @@
 import type { CommandSpec, OptionsOf, OptionSpec, OptionValue } from "./args.ts";
 import type { Context } from "./context.ts";
 import { AFFECTED, CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION, SINCE } from "./options.ts";
+import { STATUS_LEGEND } from "../ui/style.ts";
 
 export { GLOBAL_OPTIONS };
 
@@ -157,6 +158,7 @@ export const COMMANDS: Command[] = [
       description: "git commands at once",
     }],
     examples: ["wrknv status", "wrknv status --fetch --group core"],
+    notes: STATUS_LEGEND,
     load: async () => (await import("./daily.ts")).statusCommand,
   }),
   command({

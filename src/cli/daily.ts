@@ -11,7 +11,7 @@ import type { ExecResult } from "../ops/exec.ts";
 import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
 import { progressReporter } from "../ui/progress.ts";
-import { renderTable, SYMBOLS } from "../ui/style.ts";
+import { renderTable, STATUS_LEGEND, SYMBOLS } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
 import { affectedAmong, type AffectedFlags } from "./affected.ts";
@@ -43,6 +43,12 @@ export async function statusCommand(
     return rows.some((r) => r.error) ? 1 : 0;
   }
   ctx.out(renderStatus(ctx, rows));
+  const missing = rows.filter((r) => !r.present);
+  if (missing.length) {
+    const where = missing.map((r) => `${r.name} (${relative(ctx.cwd, r.path) || "."})`);
+    ctx.out(ctx.style.dim(`not cloned: ${where.join(", ")}; wrknv bootstrap clones them\n`));
+  }
+  if (ctx.verbose) ctx.out(ctx.style.dim(`${STATUS_LEGEND}\n`));
   if (feature) {
     const off = rows.filter((r) => !feature.on.includes(r.name))
       .map((r) => `${r.name} (${!r.present ? "missing" : r.branch ?? "detached"})`);
@@ -71,7 +77,7 @@ export function renderStatus(ctx: Context, rows: SiblingStatus[]): string {
   const table = [["SIBLING", "BRANCH", "HEAD", "CHANGES", "UPSTREAM"].map((h) => s.dim(h))];
   for (const r of rows) {
     if (!r.present) {
-      table.push([r.name, s.yellow("missing"), "", "", s.dim(relative(ctx.cwd, r.path) || ".")]);
+      table.push([r.name, s.yellow("missing"), "", "", ""]);
       continue;
     }
     const changes = [

@@ -45,7 +45,7 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
     r1.end()
   );
   doc.bootstrap = { ok: b.ok, siblings: b.siblings };
-  if (!ctx.json) renderBootstrap(ctx, b);
+  if (!ctx.json) renderBootstrap(ctx, b, "up");
   if (!b.ok) return finish(ctx, doc, b.interrupted ? 130 : 1);
 
   heading("setup");

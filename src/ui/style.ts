@@ -63,3 +63,7 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
       .join("  ").trimEnd()
   ).join("\n") + (rows.length ? "\n" : "");
 }
+
+/** What the symbols of the status table mean (in `wrknv status --help`, and under it with -v). */
+export const STATUS_LEGEND =
+  "CHANGES: +N staged, ~N changed, ?N untracked, !N conflicted, $N stashes; UPSTREAM: ↑N ahead, ↓N behind";
