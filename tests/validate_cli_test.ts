@@ -8,31 +8,8 @@ import { tempDir } from "./support/tmp.ts";
 import { gitIn } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
+import { pipInstall, validateJson as validate } from "./support/validate.ts";
 import { makePackageRemote, OFFLINE } from "./support/python.ts";
-
-interface Check {
-  id: string;
-  status: string;
-  sibling?: string;
-  message: string;
-  hint?: string;
-}
-
-async function validate(cwd: string) {
-  const r = await wrknv(["validate", "--json"], { cwd });
-  const doc = JSON.parse(r.stdout) as {
-    ok: boolean;
-    errors: number;
-    warnings: number;
-    checks: Check[];
-  };
-  return {
-    code: r.code,
-    doc,
-    find: (id: string, sibling?: string) =>
-      doc.checks.filter((c) => c.id === id && c.sibling === sibling),
-  };
-}
 
 Deno.test("validate: healthy, then each way of being broken gives its check id and status", async (t) => {
   await using tmp = await tempDir();
@@ -108,22 +85,7 @@ Deno.test("validate: healthy, then each way of being broken gives its check id a
   await t.step("a package installed from another path names both paths", async () => {
     const other = join(tmp.path, "elsewhere", "base");
     await gitIn(tmp.path, ["clone", "--quiet", base.url, other]);
-    const pip = await new Deno.Command(join(ws.meta, ".venv", "bin", "python"), {
-      args: [
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--no-build-isolation",
-        "--no-index",
-        "-e",
-        other,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(pip.success, new TextDecoder().decode(pip.stderr));
+    await pipInstall(join(ws.meta, ".venv"), ["-e", other]);
     const v = await validate(ws.meta);
     assert.equal(v.code, 1);
     const c = v.find("venv.installed", "base")[0];

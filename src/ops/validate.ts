@@ -9,9 +9,10 @@ import type { Sibling, Workspace } from "../config/types.ts";
 import { readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
 import { pool, run, which } from "../proc/mod.ts";
-import { discoverImportNames, normalizeName, readPyproject, satisfies } from "../python/pep.ts";
+import { discoverImports, readPyproject, satisfies } from "../python/pep.ts";
 import { findInterpreter, inspectVenv, lastLine, venvPython } from "../python/venv.ts";
-import { inspectEnvironment } from "../python/install.ts";
+import { probeVenv } from "../python/probe.ts";
+import { type SiblingPython, venvContentChecks } from "./validate_venv.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { isDir, readText } from "../fs.ts";
@@ -56,22 +57,6 @@ export interface ValidateOptions {
   /** Cancels. */
   signal?: AbortSignal;
 }
-
-const IMPORT_SCRIPT = String.raw`
-import importlib, json, sys, traceback
-todo = json.loads(sys.stdin.read())
-out = {}
-for sibling, names in todo.items():
-    for name in names:
-        key = sibling + "\0" + name
-        try:
-            importlib.import_module(name)
-            out[key] = None
-        except BaseException as e:
-            lines = traceback.format_exception_only(type(e), e)
-            out[key] = (lines[-1] if lines else repr(e)).strip()
-print(json.dumps(out))
-`;
 
 async function checkSibling(
   s: Sibling,
@@ -259,7 +244,6 @@ export async function validate(
 
   // The venv.
   const venvState = await inspectVenv(ws.python.venv);
-  let venvOk = false;
   if (venvState.kind === "missing") {
     add({
       id: "venv.exists",
@@ -289,7 +273,6 @@ export async function validate(
         status: "ok",
         message: `Python ${venvState.python.version} satisfies ${ws.python.version}`,
       });
-      venvOk = true;
     } else {
       add({
         id: "venv.python",
@@ -307,8 +290,7 @@ export async function validate(
   );
 
   if (venvState.kind === "ok") {
-    const env = await inspectEnvironment(venvPython(ws.python.venv));
-    const importTodo: Record<string, string[]> = {};
+    const todo: SiblingPython[] = [];
     for (const m of installable) {
       const list = siblingChecks.get(m.sibling.name)!;
       if ("error" in m && m.error) {
@@ -320,79 +302,35 @@ export async function validate(
         });
         continue;
       }
-      const project = m.pyproject?.name;
-      const dist = project ? env.dists.get(normalizeName(project)) : undefined;
-      if (!project) {
-        list.push({
-          id: "venv.installed",
-          status: "warn",
-          sibling: m.sibling.name,
-          message: "pyproject.toml has no [project] name; cannot check the install",
-        });
-      } else if (!dist) {
-        list.push({
-          id: "venv.installed",
-          status: "error",
-          sibling: m.sibling.name,
-          message: `${project} is not installed in the venv`,
-          hint: "run: wrknv setup",
-        });
-        continue;
-      } else if (!dist.editable || dist.source !== m.sibling.path) {
-        list.push({
-          id: "venv.installed",
-          status: "error",
-          sibling: m.sibling.name,
-          message: dist.editable
-            ? `${project} is installed editable from ${dist.source}, not from ${m.sibling.path}`
-            : `${project} ${dist.version} is installed from ${
-              dist.source ?? "an index"
-            }, not editable from ${m.sibling.path}`,
-          hint: "run: wrknv setup --force",
-        });
-      } else {
-        list.push({
-          id: "venv.installed",
-          status: "ok",
-          sibling: m.sibling.name,
-          message: `${project} editable from its path`,
-        });
-      }
-      importTodo[m.sibling.name] = m.sibling.imports ??
-        await discoverImportNames(m.sibling.path, { project });
-    }
-    if (venvOk && Object.keys(importTodo).length) {
-      const r = await run([venvPython(ws.python.venv), "-I", "-c", IMPORT_SCRIPT], {
-        stdin: { data: JSON.stringify(importTodo) },
-        cwd: ws.python.venv,
-        timeoutMs: 300_000,
-        signal: options.signal,
+      const project = m.pyproject?.name ?? null;
+      const found = m.sibling.imports !== undefined
+        ? { names: [...m.sibling.imports], source: "config" as const }
+        : await discoverImports(m.sibling.path, { project });
+      todo.push({
+        sibling: m.sibling,
+        project,
+        ...(m.pyproject?.requiresPython ? { requiresPython: m.pyproject.requiresPython } : {}),
+        imports: { names: found.names, source: found.source },
+        ...("setting" in found && found.setting ? { setting: found.setting } : {}),
       });
-      let results: Record<string, string | null> = {};
+    }
+    if (todo.length) {
       try {
-        results = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}");
-      } catch {
+        const probe = await probeVenv(
+          venvPython(ws.python.venv),
+          Object.fromEntries(
+            todo.map((t) => [t.sibling.name, { names: t.imports.names, path: t.sibling.path }]),
+          ),
+          { cwd: ws.python.venv, signal: options.signal },
+        );
+        checks.push(...await venvContentChecks(ws, todo, probe, siblingChecks));
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
         add({
           id: "imports",
           status: "error",
-          message: `the import check failed: ${lastLine(r.stderr)}`,
+          message: `the import check failed: ${(error as Error).message}`,
         });
-      }
-      for (const [sibling, names] of Object.entries(importTodo)) {
-        const list = siblingChecks.get(sibling)!;
-        for (const name of names) {
-          const err = results[`${sibling}\0${name}`];
-          if (err === undefined) continue;
-          list.push(
-            err === null ? { id: "imports", status: "ok", sibling, message: `import ${name}` } : {
-              id: "imports",
-              status: "error",
-              sibling,
-              message: `import ${name}: ${err}`,
-              hint: `run: ${venvPython(ws.python.venv)} -c "import ${name}"`,
-            },
-          );
-        }
       }
     }
   }

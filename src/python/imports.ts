@@ -73,6 +73,11 @@ export interface ImportHints {
   paths: Record<string, string>;
   /** Directories (relative to the project) to look for packages in, instead of src/ and the root. */
   roots: string[];
+  /**
+   * Set when the project says outright that it ships no modules: the
+   * setting that says so, such as `tool.setuptools.packages = []`.
+   */
+  none?: string;
 }
 
 type Table = Record<string, unknown>;
@@ -104,6 +109,28 @@ function topLevel(names: readonly string[]): string[] {
   return valid.filter((n) => !valid.some((o) => n.startsWith(`${o}.`)));
 }
 
+/** The setting by which a project ships no modules at all, if it has one. */
+function declaresNone(doc: Table): string | undefined {
+  const st = at(doc, "tool", "setuptools");
+  const packages = at(st, "packages");
+  const modules = at(st, "py-modules");
+  if (
+    Array.isArray(packages) && packages.length === 0 &&
+    (modules === undefined || (Array.isArray(modules) && modules.length === 0))
+  ) {
+    return modules === undefined
+      ? "tool.setuptools.packages = []"
+      : "tool.setuptools.packages = [] and py-modules = []";
+  }
+  if (at(doc, "tool", "hatch", "build", "targets", "wheel", "bypass-selection") === true) {
+    return "tool.hatch.build.targets.wheel.bypass-selection = true";
+  }
+  if (at(doc, "tool", "poetry", "package-mode") === false) {
+    return "tool.poetry.package-mode = false";
+  }
+  return undefined;
+}
+
 /**
  * Read where the code is from a pyproject.toml's text, where it says so
  * simply. Text that is not TOML gives no hints.
@@ -115,6 +142,8 @@ export function importHints(text: string): ImportHints {
   } catch {
     return { names: [], paths: {}, roots: [] };
   }
+  const none = declaresNone(doc);
+  if (none) return { names: [], paths: {}, roots: [], none };
   const names: string[] = [];
   const paths: Record<string, string> = {};
   const roots: string[] = [];
@@ -243,22 +272,56 @@ async function packagesIn(
   return { packages, modules };
 }
 
+/** The import names of a project, and where they came from. */
+export interface DiscoveredImports {
+  /** Top-level (or, in a namespace package, first regular) import names. */
+  names: string[];
+  /**
+   * `declared` (pyproject.toml names them), `layout` (found on disk),
+   * `guess` (only the distribution name made an identifier: nothing was
+   * found) or `none` (the project says it ships no modules).
+   */
+  source: "declared" | "layout" | "guess" | "none";
+  /** For `none`: the setting that says so. */
+  setting?: string;
+}
+
 /**
  * The top-level import names of the project in `dir`: what its
  * pyproject.toml declares, else what its layout shows (src/ first, then
  * the root, leaving out tests, docs, build and the like). `project` (the
  * distribution name) picks among several candidates and is the last
- * resort, with `-` and `.` made `_`.
+ * resort, with `-` and `.` made `_`. A project that declares it ships no
+ * modules (`packages = []`) has none.
+ */
+export async function discoverImports(
+  dir: string,
+  options: { project?: string | null } = {},
+): Promise<DiscoveredImports> {
+  const text = await readText(join(dir, "pyproject.toml"));
+  const hints: ImportHints = text === null
+    ? { names: [], paths: {}, roots: [] }
+    : importHints(text);
+  if (hints.none) return { names: [], source: "none", setting: hints.none };
+  const guess = (options.project ?? "").toLowerCase().replace(/[-.]+/g, "_");
+  const found = await fromLayout(dir, hints, guess);
+  if (found.length) return { names: found, source: hints.names.length ? "declared" : "layout" };
+  return { names: guess ? [guess] : [], source: "guess" };
+}
+
+/**
+ * The top-level import names of the project in `dir` (see
+ * {@link discoverImports}), the distribution name made an identifier when
+ * nothing is found.
  */
 export async function discoverImportNames(
   dir: string,
   options: { project?: string | null } = {},
 ): Promise<string[]> {
-  const guess = (options.project ?? "").toLowerCase().replace(/[-.]+/g, "_");
-  const text = await readText(join(dir, "pyproject.toml"));
-  const hints: ImportHints = text === null
-    ? { names: [], paths: {}, roots: [] }
-    : importHints(text);
+  return (await discoverImports(dir, options)).names;
+}
+
+async function fromLayout(dir: string, hints: ImportHints, guess: string): Promise<string[]> {
   if (hints.names.length) {
     // A declared name may be a namespace: then its regular packages are what to import.
     const out: string[] = [];
@@ -295,5 +358,5 @@ export async function discoverImportNames(
   if (packages.length) return pick(packages);
   if (guess && modules.includes(guess)) return [guess];
   if (modules.length === 1) return modules;
-  return guess ? [guess] : [];
+  return [];
 }

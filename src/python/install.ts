@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
-import { WrknvError } from "../errors.ts";
 import { run } from "../proc/mod.ts";
 import { normalizeName } from "./pep.ts";
-import { lastLine } from "./venv.ts";
+import { probeVenv } from "./probe.ts";
+import { unsatisfiedRequirements } from "./requirements.ts";
 
 /** Which tool installs. */
 export interface Installer {
@@ -50,82 +49,25 @@ export interface EnvironmentReport {
   unsatisfied: string[];
 }
 
-// One Python process: list distributions with their direct_url.json, and check
-// requirement strings with the packaging library that pip vendors (when there is
-// no pip, every requirement is reported unsatisfied unless simply present).
-const INSPECT = String.raw`
-import json, sys
-from importlib import metadata
-reqs = json.loads(sys.stdin.read() or "[]")
-dists = {}
-for d in metadata.distributions():
-    name = d.metadata["Name"]
-    if not name:
-        continue
-    info = {"name": name, "version": d.version, "editable": False, "url": None}
-    try:
-        text = d.read_text("direct_url.json")
-        if text:
-            du = json.loads(text)
-            info["url"] = du.get("url")
-            info["editable"] = bool(du.get("dir_info", {}).get("editable"))
-    except Exception:
-        pass
-    dists.setdefault(name, info)
-unsatisfied = []
-try:
-    from pip._vendor.packaging.requirements import Requirement
-    from pip._vendor.packaging.utils import canonicalize_name
-    by = {canonicalize_name(k): v for k, v in dists.items()}
-    for r in reqs:
-        req = Requirement(r)
-        if req.marker is not None and not req.marker.evaluate():
-            continue
-        d = by.get(canonicalize_name(req.name))
-        if d is None or not req.specifier.contains(d["version"], prereleases=True):
-            unsatisfied.append(r)
-except ImportError:
-    import re
-    names = {re.sub(r"[-_.]+", "-", k).lower() for k in dists}
-    for r in reqs:
-        n = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", r)
-        if not n or re.sub(r"[-_.]+", "-", n.group(1)).lower() not in names:
-            unsatisfied.append(r)
-print(json.dumps({"dists": list(dists.values()), "unsatisfied": unsatisfied}))
-`;
-
-/** Ask the venv what it holds, and which of `requirements` it does not satisfy. */
+/**
+ * Ask the venv what it holds (one Python process, the probe validate
+ * uses), and which of `requirements` it does not satisfy.
+ */
 export async function inspectEnvironment(
   python: string,
   requirements: string[] = [],
 ): Promise<EnvironmentReport> {
-  const r = await run([python, "-I", "-c", INSPECT], {
-    stdin: { data: JSON.stringify(requirements) },
-    timeoutMs: 60_000,
-  });
-  if (r.code !== 0) throw new WrknvError(`could not inspect the venv: ${lastLine(r.stderr)}`);
-  const doc = JSON.parse(r.stdout) as {
-    dists: { name: string; version: string; editable: boolean; url: string | null }[];
-    unsatisfied: string[];
-  };
+  const probe = await probeVenv(python, {}, { timeoutMs: 60_000 });
   const dists = new Map<string, InstalledDist>();
-  for (const d of doc.dists) {
-    let source: string | undefined;
-    if (d.url?.startsWith("file://")) {
-      try {
-        source = fileURLToPath(d.url);
-      } catch {
-        source = undefined;
-      }
-    }
-    dists.set(normalizeName(d.name), {
+  for (const [key, d] of probe.dists) {
+    dists.set(key, {
       name: d.name,
       version: d.version,
       editable: d.editable,
-      source,
+      ...(d.source !== undefined ? { source: d.source } : {}),
     });
   }
-  return { dists, unsatisfied: doc.unsatisfied };
+  return { dists, unsatisfied: unsatisfiedRequirements(requirements, dists, probe.env) };
 }
 
 function indexArgs(options: IndexOptions): string[] {

@@ -28,4 +28,10 @@ export {
   type Requirement,
 } from "./pep508.ts";
 export { type Pyproject, PyprojectError, readPyproject } from "./pyproject.ts";
-export { discoverImportNames, type ImportHints, importHints } from "./imports.ts";
+export {
+  type DiscoveredImports,
+  discoverImportNames,
+  discoverImports,
+  type ImportHints,
+  importHints,
+} from "./imports.ts";
