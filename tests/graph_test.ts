@@ -18,6 +18,11 @@ import {
 } from "../src/graph/mod.ts";
 import { formatRequirement, type MarkerEnv, readPyproject } from "../src/python/pep.ts";
 import { ConfigError } from "../src/errors.ts";
+import { join } from "node:path";
+import { tempDir } from "./support/tmp.ts";
+import { makeWorkspace } from "./support/workspace.ts";
+import { wrknv } from "./support/cli.ts";
+import { writeFiles } from "./support/git.ts";
 
 /** A node; a dep written `x:depends_on` (or `:extra`, `:group`) says where it comes from. */
 function node(name: string, index: number, deps: string[], layer?: string): GraphNode {
@@ -499,16 +504,74 @@ Deno.test("renderers", async (t) => {
     assert.deepEqual(JSON.parse(JSON.stringify(toJson(layers, nodes))), {
       layers: [["a"], ["b-c"], ["b_c"]],
       nodes: [
-        { name: "a", layer: "foundation", deps: [] },
-        { name: "b-c", layer: null, deps: [{ name: "a", via: "depends_on" }] },
+        { name: "a", layer: "foundation", missing: false, deps: [] },
+        { name: "b-c", layer: null, missing: false, deps: [{ name: "a", via: "depends_on" }] },
         {
           name: "b_c",
           layer: null,
+          missing: false,
           deps: [{ name: "a", via: "pyproject" }, { name: "b-c", via: "extra" }],
         },
       ],
+      dropped: [],
     });
   });
+  await t.step("dropped edges and missing siblings, in every format", () => {
+    const extras = {
+      dropped: [{ from: "a", to: "b_c", via: "extra" as Via, cycle: ["a", "b_c", "a"] }],
+      missing: new Set(["b-c"]),
+    };
+    const json = toJson(layers, nodes, extras);
+    assert.deepEqual(json.dropped, extras.dropped);
+    assert.deepEqual(json.nodes.map((n) => n.missing), [false, true, false]);
+    const dot = toDot(layers, nodes, extras);
+    assert.match(dot, /\n {4}"b-c" \[label="b-c\\n\(missing\)", style=dashed\];\n/);
+    assert.match(
+      dot,
+      /\n {2}"a" -> "b_c" \[style=dotted, color=gray, constraint=false, label="dropped \(extra\)"\];\n\}\n$/,
+    );
+    const mermaid = toMermaid(layers, nodes, extras);
+    assert.match(mermaid, /\n {4}n1\["b-c \(missing\)"\]\n/);
+    assert.match(mermaid, /\n {2}n0 -\. dropped extra \.-> n2\n$/);
+  });
+});
+
+Deno.test("wrknv graph: dropped edges with their cycle, and siblings missing on disk", async () => {
+  await using tmp = await tempDir();
+  const pyproject = (name: string, deps: string[], dev: string[] = []) =>
+    `[project]\nname = "${name}"\nversion = "1"\ndependencies = ${JSON.stringify(deps)}\n` +
+    `[project.optional-dependencies]\ndev = ${JSON.stringify(dev)}\n`;
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "core", repo: "https://example.invalid/core.git" },
+    { name: "testkit", repo: "https://example.invalid/testkit.git" },
+    { name: "app", repo: "https://example.invalid/app.git" },
+  ], { python: 'extras = ["dev"]' });
+  await writeFiles(ws.root, {
+    "core/pyproject.toml": pyproject("wrknvtest-core", [], ["wrknvtest-testkit"]),
+    "testkit/pyproject.toml": pyproject("wrknvtest-testkit", ["wrknvtest-core"]),
+  });
+  const text = await wrknv(["graph"], { cwd: ws.meta });
+  assert.equal(text.code, 0, text.stderr);
+  assert.equal(
+    text.stdout,
+    "1. core  app (missing)\n" +
+      "2. testkit (core)\n" +
+      "dropped core -> testkit (extra): it would close the cycle core -> testkit -> core\n" +
+      "missing on disk: app (their dependencies are unknown; run: wrknv bootstrap)\n",
+  );
+  const json = await wrknv(["graph", "--format", "json"], { cwd: ws.meta });
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout);
+  assert.deepEqual(doc.dropped, [{
+    from: "core",
+    to: "testkit",
+    via: "extra",
+    cycle: ["core", "testkit", "core"],
+  }]);
+  assert.deepEqual(
+    doc.nodes.map((n: { name: string; missing: boolean }) => [n.name, n.missing]),
+    [["core", false], ["testkit", false], ["app", true]],
+  );
 });
 
 Deno.test("affectedBy: the changed nodes and everything that depends on them", async (t) => {

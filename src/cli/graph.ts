@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { isDir } from "../fs.ts";
 import { readPyproject } from "../python/pep.ts";
 import { buildGraph, toDot, toJson, toMermaid, topoLayers } from "../graph/mod.ts";
 import { selectSiblings } from "../ops/select.ts";
@@ -32,24 +33,45 @@ export async function graphCommand(
     pyprojects,
   );
   const layers = topoLayers(graph.nodes);
-  if (format === "json") printJson(ctx, toJson(layers, graph.nodes));
-  else if (format === "dot") ctx.out(toDot(layers, graph.nodes));
-  else if (format === "mermaid") ctx.out(toMermaid(layers, graph.nodes));
+  const missing = new Set(
+    (await Promise.all(siblings.map(async (s) => (await isDir(s.path)) ? null : s.name)))
+      .filter((n) => n !== null),
+  );
+  const extras = { dropped: graph.dropped, missing };
+  if (format === "json") printJson(ctx, toJson(layers, graph.nodes, extras));
+  else if (format === "dot") ctx.out(toDot(layers, graph.nodes, extras));
+  else if (format === "mermaid") ctx.out(toMermaid(layers, graph.nodes, extras));
   else {
+    const st = ctx.style;
     const by = new Map(graph.nodes.map((n) => [n.name, n]));
     layers.forEach((layer, i) => {
-      ctx.out(`${ctx.style.bold(`${i + 1}.`)} ${
+      ctx.out(`${st.bold(`${i + 1}.`)} ${
         layer.map((n) => {
           const deps = by.get(n)!.deps.map((d) => d.name);
-          return deps.length ? `${n} ${ctx.style.dim(`(${deps.join(", ")})`)}` : n;
+          const name = missing.has(n) ? `${n} ${st.yellow("(missing)")}` : n;
+          return deps.length ? `${name} ${st.dim(`(${deps.join(", ")})`)}` : name;
         }).join("  ")
       }\n`);
     });
-    const missing = pyprojects.filter((p) => p === null).length;
-    if (missing) {
+    for (const d of graph.dropped) {
       ctx.out(
-        ctx.style.dim(
-          `${missing} sibling(s) without a readable pyproject.toml have no discovered dependencies\n`,
+        `${st.yellow("dropped")} ${d.from} -> ${d.to} (${d.via}): it would close the cycle ${
+          d.cycle.join(" -> ")
+        }\n`,
+      );
+    }
+    if (missing.size) {
+      ctx.out(
+        `${st.yellow("missing on disk")}: ${
+          [...missing].join(", ")
+        } (their dependencies are unknown; run: wrknv bootstrap)\n`,
+      );
+    }
+    const unread = siblings.filter((s, i) => pyprojects[i] === null && !missing.has(s.name)).length;
+    if (unread) {
+      ctx.out(
+        st.dim(
+          `${unread} sibling(s) without a readable pyproject.toml have no discovered dependencies\n`,
         ),
       );
     }

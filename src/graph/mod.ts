@@ -390,6 +390,14 @@ export function layerViolations(
   return out;
 }
 
+/** What a rendering shows beside the graph: dropped soft edges and siblings missing on disk. */
+export interface RenderExtras {
+  /** Soft edges left out to break a cycle ({@link Graph.dropped}). */
+  dropped?: readonly DroppedEdge[];
+  /** Siblings that are not on disk. */
+  missing?: ReadonlySet<string>;
+}
+
 const EDGE_STYLE: Record<Via, { dot: string; mermaid: string }> = {
   pyproject: { dot: "", mermaid: "-->" },
   depends_on: { dot: " [style=dashed]", mermaid: "-.->" },
@@ -400,9 +408,15 @@ const EDGE_STYLE: Record<Via, { dot: string; mermaid: string }> = {
 /**
  * Graphviz dot: one cluster per topological level (bottom-up), edges from
  * dependant to dependency; `depends_on` edges dashed, extras and groups
- * dotted. A node's declared layer is shown under its name.
+ * dotted. A node's declared layer is shown under its name; a sibling
+ * missing on disk is dashed and says so; a dropped edge is grey, labelled
+ * and does not rank.
  */
-export function toDot(levels: readonly string[][], nodes: readonly GraphNode[]): string {
+export function toDot(
+  levels: readonly string[][],
+  nodes: readonly GraphNode[],
+  extras: RenderExtras = {},
+): string {
   const q = (s: string) => JSON.stringify(s);
   const by = new Map(nodes.map((n) => [n.name, n]));
   let out = "digraph wrknv {\n  rankdir=BT;\n  node [shape=box];\n";
@@ -410,21 +424,37 @@ export function toDot(levels: readonly string[][], nodes: readonly GraphNode[]):
     out += `  subgraph cluster_${i} {\n    label=${q(`level ${i + 1}`)};\n`;
     for (const name of level) {
       const layer = by.get(name)?.layer;
-      out += `    ${q(name)}${layer ? ` [label=${q(`${name}\n${layer}`)}]` : ""};\n`;
+      const missing = extras.missing?.has(name) ?? false;
+      const label = [name, ...(layer ? [layer] : []), ...(missing ? ["(missing)"] : [])];
+      const attrs = [
+        ...(label.length > 1 ? [`label=${q(label.join("\n"))}`] : []),
+        ...(missing ? ["style=dashed"] : []),
+      ];
+      out += `    ${q(name)}${attrs.length ? ` [${attrs.join(", ")}]` : ""};\n`;
     }
     out += "  }\n";
   });
   for (const n of nodes) {
     for (const d of n.deps) out += `  ${q(n.name)} -> ${q(d.name)}${EDGE_STYLE[d.via].dot};\n`;
   }
+  for (const d of extras.dropped ?? []) {
+    out += `  ${q(d.from)} -> ${q(d.to)} [style=dotted, color=gray, constraint=false, label=${
+      q(`dropped (${d.via})`)
+    }];\n`;
+  }
   return out + "}\n";
 }
 
 /**
  * A Mermaid flowchart: one subgraph per topological level (bottom-up);
- * `depends_on` edges dotted, extras and groups dotted and labelled.
+ * `depends_on` edges dotted, extras and groups dotted and labelled; a
+ * sibling missing on disk says so, a dropped edge is labelled.
  */
-export function toMermaid(levels: readonly string[][], nodes: readonly GraphNode[]): string {
+export function toMermaid(
+  levels: readonly string[][],
+  nodes: readonly GraphNode[],
+  extras: RenderExtras = {},
+): string {
   // Ids by position, so that names differing only in punctuation stay apart.
   const ids = new Map<string, string>();
   const id = (name: string) => {
@@ -435,7 +465,9 @@ export function toMermaid(levels: readonly string[][], nodes: readonly GraphNode
   let out = "flowchart BT\n";
   levels.forEach((level, i) => {
     out += `  subgraph level${i + 1}["level ${i + 1}"]\n`;
-    for (const name of level) out += `    ${id(name)}[${label(name)}]\n`;
+    for (const name of level) {
+      out += `    ${id(name)}[${label(extras.missing?.has(name) ? `${name} (missing)` : name)}]\n`;
+    }
     out += "  end\n";
   });
   for (const n of nodes) {
@@ -443,24 +475,40 @@ export function toMermaid(levels: readonly string[][], nodes: readonly GraphNode
       out += `  ${id(n.name)} ${EDGE_STYLE[d.via].mermaid} ${id(d.name)}\n`;
     }
   }
+  for (const d of extras.dropped ?? []) {
+    out += `  ${id(d.from)} -. dropped ${d.via} .-> ${id(d.to)}\n`;
+  }
   return out;
+}
+
+/** The graph as JSON. */
+export interface GraphJson {
+  /** Topological levels, as `topoLayers` returns them. */
+  layers: string[][];
+  /** Each node: its declared layer, whether it is missing on disk, its edges. */
+  nodes: { name: string; layer: string | null; missing: boolean; deps: Dep[] }[];
+  /** Soft edges left out to break a cycle, each with the cycle it would have closed. */
+  dropped: DroppedEdge[];
 }
 
 /**
  * The graph as a JSON-ready object: the topological levels (`layers`, as
- * `topoLayers` returns them), then each node with its declared layer and
- * its edges.
+ * `topoLayers` returns them), each node with its declared layer, whether
+ * it is missing on disk and its edges, and the dropped edges.
  */
 export function toJson(
   levels: readonly string[][],
   nodes: readonly GraphNode[],
-): { layers: string[][]; nodes: { name: string; layer: string | null; deps: Dep[] }[] } {
+  extras: RenderExtras = {},
+): GraphJson {
   return {
     layers: levels.map((l) => [...l]),
     nodes: nodes.map((n) => ({
       name: n.name,
       layer: n.layer ?? null,
+      missing: extras.missing?.has(n.name) ?? false,
       deps: n.deps.map((d) => ({ ...d })),
     })),
+    dropped: (extras.dropped ?? []).map((d) => ({ ...d, cycle: [...d.cycle] })),
   };
 }

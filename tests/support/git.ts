@@ -41,7 +41,8 @@ export async function gitIn(cwd: string, args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
-async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
+/** Write files (paths relative to `root`, parent directories made). */
+export async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     const path = `${root}/${name}`;
     const slash = path.lastIndexOf("/");
