@@ -225,3 +225,47 @@ Deno.test("status names the siblings not cloned under the table, and -v explains
   const plain = await wrknv(["status"], { cwd: ws.meta });
   assert.doesNotMatch(plain.stdout, /CHANGES: \+N staged/, "the legend only with -v");
 });
+
+Deno.test("lock: a commit on no remote-tracking branch warns, and --require-pushed refuses", async () => {
+  await using tmp = await tempDir();
+  const { ws } = await cloned(tmp.path, ["a", "b", "c"]);
+  const local = await commitFile(ws.sibling("b"), "local.txt", "mine\n", "not pushed yet");
+  await gitIn(ws.sibling("c"), ["checkout", "--quiet", "--detach"]);
+  const detached = await commitFile(ws.sibling("c"), "c.txt", "c\n", "detached, not pushed");
+
+  const r = await wrknv(["lock"], { cwd: ws.meta });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    `warning: b: commit ${
+      local.slice(0, 12)
+    } is on no remote-tracking branch (not pushed), so bootstrap --locked elsewhere cannot fetch it; run: git -C ${
+      ws.sibling("b")
+    } push -u origin main (or git fetch, if it was pushed from elsewhere)\n` +
+      `warning: c: commit ${
+        detached.slice(0, 12)
+      } is on no remote-tracking branch (not pushed), so bootstrap --locked elsewhere cannot fetch it; run: git -C ${
+        ws.sibling("c")
+      } push origin ${detached}:refs/heads/<branch> (or git fetch, if it was pushed from elsewhere)\n`,
+  );
+  const json = JSON.parse((await wrknv(["lock", "--json"], { cwd: ws.meta })).stdout);
+  assert.deepEqual(json.unpushed.map((u: { name: string }) => u.name), ["b", "c"]);
+
+  const before = await snapshot(ws.meta);
+  const strict = await wrknv(["lock", "--require-pushed"], { cwd: ws.meta });
+  assert.equal(strict.code, 1);
+  assert.equal(
+    strict.stderr,
+    `error: cannot lock: b (${local.slice(0, 12)}), c (${
+      detached.slice(0, 12)
+    }) are on no remote-tracking branch, so a teammate's bootstrap --locked could not fetch them; wrknv.lock is unchanged\n` +
+      `hint: push first: git -C ${ws.sibling("b")} push -u origin main (and the same for c)\n`,
+  );
+  assert.deepEqual(await snapshot(ws.meta), before, "nothing written");
+
+  await gitIn(ws.sibling("b"), ["push", "--quiet", "origin", "main"]);
+  await gitIn(ws.sibling("c"), ["checkout", "--quiet", "main"]);
+  const pushed = await wrknv(["lock", "--require-pushed"], { cwd: ws.meta });
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.equal(pushed.stderr, "");
+});

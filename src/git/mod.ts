@@ -667,6 +667,28 @@ export async function isAncestor(
   throw failure(args, r);
 }
 
+/**
+ * The remote-tracking branches (`origin/main`) that contain `commit`, at
+ * most `limit` (default 1): empty when the commit was never pushed, as far
+ * as the last fetch knows.
+ */
+export async function remoteBranchesContaining(
+  path: string,
+  commit: string,
+  options: LocalOptions & { limit?: number } = {},
+): Promise<string[]> {
+  refuseOption("Revision", commit);
+  const args = [
+    "for-each-ref",
+    `--count=${options.limit ?? 1}`,
+    "--format=%(refname:short)",
+    `--contains=${commit}`,
+    "refs/remotes/",
+  ];
+  const r = await git(args, { cwd: path, ...options });
+  return r.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+}
+
 /** What {@linkcode mergeFfOnly} did. */
 export interface MergeResult {
   /** `updated`: fast-forwarded; `up-to-date`: nothing to take (HEAD may be ahead); `diverged`: both sides have commits, nothing changed. */

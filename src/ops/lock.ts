@@ -16,6 +16,35 @@ export interface LockResult {
   entries: LockEntry[];
   /** Siblings with uncommitted changes (their HEAD was locked; the changes are not in it). */
   dirty: string[];
+  /** Siblings whose locked commit is on no remote-tracking branch (not pushed), in file order. */
+  unpushed: UnpushedSibling[];
+}
+
+/** A sibling whose commit no remote-tracking branch holds. */
+export interface UnpushedSibling {
+  /** Its name. */
+  name: string;
+  /** Its directory. */
+  path: string;
+  /** The commit. */
+  commit: string;
+  /** The branch checked out, or null when HEAD is detached. */
+  branch: string | null;
+}
+
+/** Options for {@link lockWorkspace}. */
+export interface LockOptions {
+  /** Cancels. */
+  signal?: AbortSignal;
+  /** Refuse (and write nothing) when a commit is on no remote-tracking branch. */
+  requirePushed?: boolean;
+}
+
+/** The one-line fix for an unpushed sibling. */
+export function pushHint(u: UnpushedSibling): string {
+  return u.branch
+    ? `git -C ${u.path} push -u origin ${u.branch}`
+    : `git -C ${u.path} push origin ${u.commit}:refs/heads/<branch>`;
 }
 
 /**
@@ -25,21 +54,25 @@ export interface LockResult {
  */
 export async function lockWorkspace(
   ws: Workspace,
-  options: { signal?: AbortSignal } = {},
+  options: LockOptions = {},
 ): Promise<LockResult> {
   await using _lock = await acquireRunLock(ws, "lock");
   const rows = await pool(ws.siblings, async (s) => {
     if (!(await git.isRepo(s.path))) return { name: s.name, missing: true as const };
-    const [commit, dirty] = await Promise.all([
+    const [commit, dirty, branch] = await Promise.all([
       git.headCommit(s.path, { signal: options.signal }),
       git.isDirty(s.path, { signal: options.signal, untracked: false }),
+      git.currentBranch(s.path, { signal: options.signal }),
     ]);
-    return { name: s.name, repo: s.repo, commit, dirty, missing: false as const };
+    const pushed = commit === null ||
+      (await git.remoteBranchesContaining(s.path, commit, { signal: options.signal })).length > 0;
+    return { name: s.name, repo: s.repo, commit, dirty, branch, pushed, missing: false as const };
   }, { limit: 8, signal: options.signal });
   const missing: string[] = [];
   const noCommit: string[] = [];
   const entries: LockEntry[] = [];
   const dirty: string[] = [];
+  const unpushed: UnpushedSibling[] = [];
   for (const [i, r] of rows.entries()) {
     if (r.status === "rejected") throw r.reason;
     const v = r.value;
@@ -48,6 +81,14 @@ export async function lockWorkspace(
     else {
       entries.push({ name: v.name, repo: v.repo, commit: v.commit });
       if (v.dirty) dirty.push(ws.siblings[i].name);
+      if (!v.pushed) {
+        unpushed.push({
+          name: v.name,
+          path: ws.siblings[i].path,
+          commit: v.commit,
+          branch: v.branch,
+        });
+      }
     }
   }
   if (missing.length) {
@@ -61,6 +102,23 @@ export async function lockWorkspace(
   if (noCommit.length) {
     throw new WrknvError(`cannot lock: ${noCommit.join(", ")} has no commit yet`);
   }
+  if (options.requirePushed && unpushed.length) {
+    const [first] = unpushed;
+    throw new WrknvError(
+      `cannot lock: ${unpushed.map((u) => `${u.name} (${u.commit.slice(0, 12)})`).join(", ")} ${
+        unpushed.length > 1 ? "are" : "is"
+      } on no remote-tracking branch, so a teammate's bootstrap --locked could not fetch ${
+        unpushed.length > 1 ? "them" : "it"
+      }; wrknv.lock is unchanged`,
+      {
+        hint: `push first: ${pushHint(first)}${
+          unpushed.length > 1
+            ? ` (and the same for ${unpushed.slice(1).map((u) => u.name).join(", ")})`
+            : ""
+        }`,
+      },
+    );
+  }
   await writeLock(ws, entries);
-  return { entries, dirty };
+  return { entries, dirty, unpushed };
 }
