@@ -263,7 +263,11 @@ export const COMMANDS: Command[] = [
   command({
     name: "lock",
     description: "pin every sibling's commit in wrknv.lock",
-    examples: ["wrknv lock && git add wrknv.lock"],
+    options: [{
+      flags: "--require-pushed",
+      description: "fail, writing nothing, when a commit is on no remote-tracking branch",
+    }],
+    examples: ["wrknv lock && git add wrknv.lock", "wrknv lock --require-pushed"],
     load: async () => (await import("./daily.ts")).lockCommand,
   }),
   command({
