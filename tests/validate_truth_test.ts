@@ -126,6 +126,37 @@ Deno.test("validate: versions, extras, external requirements, requires-python an
     },
   );
 
+  await t.step(
+    "a version made without git tags, in a shallow clone, gets the unshallow fix",
+    async () => {
+      // What setuptools-scm or hatch-vcs install after bootstrap --depth 1: 0.1.dev1, below any release.
+      const pyproject = join(ws.sibling("core"), "pyproject.toml");
+      const undo = await edit(pyproject, /version = "[^"]+"/, 'version = "0.1.dev1"');
+      const head = await gitIn(ws.sibling("core"), ["rev-parse", "HEAD"]);
+      await Deno.writeTextFile(join(ws.sibling("core"), ".git", "shallow"), `${head}\n`);
+      assert.equal(
+        await gitIn(ws.sibling("core"), ["rev-parse", "--is-shallow-repository"]),
+        "true",
+      );
+      await pipInstall(venv, ["-e", ws.sibling("core")]);
+      const v = await validate(ws.meta);
+      assert.equal(v.code, 1);
+      assert.deepEqual(v.bad().map((c) => [c.id, c.status, c.sibling, c.message, c.hint]), [[
+        "requirements",
+        "error",
+        "app",
+        "app requires wrknvtest-core>=0.1, but sibling core is wrknvtest-core 0.1.dev1",
+        `core is a shallow clone and 0.1.dev1 is what a version from git tags becomes without its tags: run git -C ${
+          ws.sibling("core")
+        } fetch --unshallow --tags, then wrknv setup --force`,
+      ]]);
+      await Deno.remove(join(ws.sibling("core"), ".git", "shallow"));
+      await undo();
+      await pipInstall(venv, ["-e", ws.sibling("core")]);
+      assert.equal((await validate(ws.meta)).code, 0);
+    },
+  );
+
   await t.step("a sibling asking for another's extra whose dependencies are missing", async () => {
     const pyproject = join(ws.sibling("app"), "pyproject.toml");
     const undo = await edit(pyproject, '"wrknvtest-core>=0.1"', '"wrknvtest-core[all]>=0.1"');

@@ -2,6 +2,8 @@
  * `deno task bench validate`: `wrknv validate` on a 13-sibling workspace (set
  * up once, offline), next to the seed's validate.sh way: a loop running
  * `python -c "import <name>"` once per package. Goal: well under 2 s.
+ * `WRKNV_BENCH_BASELINE=/other/checkout/main.ts` adds an earlier wrknv to
+ * the same run, so a change is measured as a ratio within one run.
  *
  * @module
  */
@@ -69,6 +71,15 @@ export async function run(args: string[]): Promise<void> {
         cwd: meta,
       },
     ];
+    // Another checkout's main.ts (an earlier wrknv) in the same run, for a before/after ratio.
+    const baseline = Deno.env.get("WRKNV_BENCH_BASELINE");
+    if (baseline) {
+      contenders.push({
+        name: "wrknv validate, baseline (WRKNV_BENCH_BASELINE)",
+        cmd: [Deno.execPath(), "run", "-A", baseline, "validate", "-q"],
+        cwd: meta,
+      });
+    }
     console.log(
       `validate: ${pkgs.length} siblings, set up offline; ${runs} runs each, round robin\n`,
     );
@@ -78,6 +89,15 @@ export async function run(args: string[]): Promise<void> {
       `\nwrknv validate: median ${results[1].median.toFixed(0)} ms (goal: well under 2,000 ms), ` +
         "with every check: tools, layers, git state of each sibling, the venv, the installs and the imports",
     );
+    if (baseline) {
+      console.log(
+        `wrknv validate / baseline: ${
+          (results[1].median / results[2].median).toFixed(2)
+        }× wall (median), ${
+          (results[1].cpuMedian / results[2].cpuMedian).toFixed(2)
+        }× CPU (median)`,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

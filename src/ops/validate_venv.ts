@@ -355,7 +355,7 @@ async function fix(
   if (
     looksUntagged(u.found ?? "") && await exists(join(target.sibling.path, ".git", "shallow"))
   ) {
-    return `${target.sibling.name} is a shallow clone, so its version from git tags is ${u.found}: run git -C ${path} fetch --unshallow --tags, then wrknv setup --force`;
+    return `${target.sibling.name} is a shallow clone and ${u.found} is what a version from git tags becomes without its tags: run git -C ${path} fetch --unshallow --tags, then wrknv setup --force`;
   }
   return `update ${target.sibling.name} to a version that satisfies ${want}: git -C ${path} pull, then wrknv setup; or ${relax}`;
 }
