@@ -383,3 +383,29 @@ Deno.test("init --yes --from a vcstool file, and export back", async () => {
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--from \.\.\/nothing\.repos: no such file/);
 });
+
+Deno.test("init adds the venv and .wrknv/ to .gitignore once, keeping what is there", async () => {
+  await using tmp = await tempDir();
+  const meta = join(tmp.path, "meta");
+  await Deno.mkdir(meta);
+  await Deno.writeTextFile(join(meta, ".gitignore"), "node_modules\n# mine\n*.log");
+  const r = await wrknv(["init", "--yes", "--name", "x", "--venv", "envs/shared"], { cwd: meta });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /added \/envs\/shared\/ and \.wrknv\/ to \.gitignore/);
+  const want = "node_modules\n# mine\n*.log\n/envs/shared/\n.wrknv/\n";
+  assert.equal(await Deno.readTextFile(join(meta, ".gitignore")), want);
+  const again = await wrknv(["init", "--yes", "--name", "x", "--venv", "envs/shared", "--force"], {
+    cwd: meta,
+  });
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stdout, /gitignore/);
+  assert.equal(await Deno.readTextFile(join(meta, ".gitignore")), want, "nothing added twice");
+  // git agrees: the venv and the state directory are ignored.
+  await gitIn(meta, ["init", "-q"]);
+  await Deno.mkdir(join(meta, "envs", "shared"), { recursive: true });
+  await Deno.writeTextFile(join(meta, "envs", "shared", "pyvenv.cfg"), "");
+  await Deno.mkdir(join(meta, ".wrknv"), { recursive: true });
+  await Deno.writeTextFile(join(meta, ".wrknv", "x"), "");
+  const st = await gitIn(meta, ["status", "--porcelain", "--untracked-files=all"]);
+  assert.doesNotMatch(st, /envs\/shared|\.wrknv/);
+});

@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../config/atomic.ts";
 import type { Installer } from "../config/types.ts";
 import { type InitAnswers, initWorkspace, type SiblingAnswer } from "../ops/init.ts";
 import { runtime } from "../runtime.ts";
+import { ignoreWorkspaceFiles } from "../ops/gitignore.ts";
 import { type Context, printJson } from "./context.ts";
 
 /** Flags of `wrknv init`. */
@@ -154,11 +155,13 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       throw inManifestTerms(error, siblings);
     }
     await writeFileAtomic(result.path, result.text);
+    const ignored = await ignoreWorkspaceFiles(result.workspace);
     if (ctx.json) {
       printJson(ctx, {
         ok: true,
         path: result.path,
         siblings: result.workspace.siblings.map((s) => s.name),
+        gitignore_added: ignored,
       });
     } else if (!ctx.quiet) {
       const n = result.workspace.siblings.length;
@@ -176,6 +179,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
             : ""
         }\n`,
       );
+      if (ignored.length) ctx.out(`added ${ignored.join(" and ")} to .gitignore\n`);
       ctx.out(ctx.style.dim("next: wrknv up\n"));
     }
     return 0;
@@ -213,6 +217,8 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
   } catch (error) {
     throw new WrknvError(`could not write ${result.path}: ${(error as Error).message}`);
   }
+  const ignored = await ignoreWorkspaceFiles(result.workspace);
+  if (ignored.length) ctx.out(`added ${ignored.join(" and ")} to .gitignore\n`);
   ctx.out(`wrote ${CONFIG_FILE}; next: ${ctx.style.bold("wrknv up")}\n`);
   return 0;
 }
