@@ -136,8 +136,12 @@ async function realDeepest(path: string): Promise<string> {
  */
 export async function checkSymlinks(ws: Workspace, displayName: string): Promise<void> {
   const realRoot = await realDeepest(ws.root);
+  // Siblings mostly share a parent (the root): resolve each directory once.
+  const seen = new Map<string, Promise<string>>();
   for (const s of ws.siblings) {
-    const realParent = await realDeepest(dirname(s.path));
+    const parent = dirname(s.path);
+    if (!seen.has(parent)) seen.set(parent, realDeepest(parent));
+    const realParent = await seen.get(parent)!;
     if (!isInside(realParent, realRoot)) {
       throw new ConfigError(
         `${displayName}: siblings[${s.index}].path: "${s.path}" is reached through a symbolic link that leads outside the workspace root (${realParent})`,
