@@ -91,6 +91,11 @@ Deno.test("branch and switch: a feature branch across siblings, never moving a d
 
   await t.step("switch main round-trips, leaving a dirty sibling where it is", async () => {
     await commitFile(ws.sibling("core"), "feature.py", "F = 1\n", "The feature");
+    // The new branch has no upstream: affected compares with origin's default branch, so
+    // only core's commit counts, not every sibling on the branch.
+    const affected = await wrknv(["affected", "--committed", "--json"], { cwd: ws.meta });
+    assert.deepEqual(JSON.parse(affected.stdout).changed, ["core"], affected.stderr);
+    assert.equal(affected.stderr, "");
     await Deno.writeTextFile(join(tools, "README.md"), "half done\n");
     const toolsBefore = await fingerprint(tools);
     const r = await wrknv(["switch", "main", "--json"], { cwd: ws.meta });
