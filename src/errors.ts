@@ -51,13 +51,23 @@ export function oneLine(message: string): string {
 /** Bad input: a config file, a flag or an argument. Exit code 2, nothing changed on disk. */
 export class ConfigError extends WrknvError {
   /**
+   * Every problem found, the first being `message` (a file with three
+   * mistakes gives three, so one run shows them all), each one line.
+   */
+  readonly problems: string[];
+
+  /**
    * Make a config or usage error (exit code 2). Control characters in the
    * message (a newline in a quoted value, say) are escaped, so the message is
    * always one line, and a very long one is shortened in the middle.
    */
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { hint?: string; cause?: unknown; problems?: string[] } = {},
+  ) {
     super(oneLine(message), { ...options, exitCode: ExitCode.usage });
     this.name = "ConfigError";
+    this.problems = options.problems?.length ? options.problems.map(oneLine) : [this.message];
   }
 }
 

@@ -444,3 +444,40 @@ for (
     });
   });
 }
+
+Deno.test("three mistakes in one file: all three in one run, by line, also as JSON", async () => {
+  const toml = '[workspace]\nnmae = "ws"\n' +
+    '\n[[siblings]]\nname = "a"\nurl = "https://h.invalid/a.git"\n' +
+    '\n[[siblings]]\nname = "b b"\nrepo = "-x"\n';
+  const c: Case = { name: "three", toml, at: "", says: /./ };
+  await inCaseDir(c, async (dir, meta) => {
+    const before = await snapshot(dir);
+    const r = await wrknv(["config"], { cwd: meta });
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'error: wrknv.toml:2: workspace.nmae: unknown key (did you mean "name"?)\n' +
+        'error: wrknv.toml:6: siblings[0].url: unknown key (did you mean "repo"?)\n' +
+        'error: wrknv.toml:9: siblings[1].name: name "b b" must start with a letter or digit and hold only letters, digits, ".", "_" and "-"\n' +
+        'error: wrknv.toml:10: siblings[1].repo: repository URL "-x" begins with "-" and could be read as an option\n',
+    );
+    const j = await wrknv(["config", "--json"], { cwd: meta });
+    assert.equal(j.code, 2);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.ok, false);
+    assert.equal(doc.errors.length, 4);
+    assert.match(doc.errors[1], /siblings\[0\]\.url: unknown key \(did you mean "repo"\?\)/);
+    assert.deepEqual(await snapshot(dir), before);
+  });
+});
+
+Deno.test("a missing closing quote is called that", async () => {
+  const c: Case = { name: "quote", toml: '[workspace]\nname = "ws\n', at: "", says: /./ };
+  await inCaseDir(c, async (_dir, meta) => {
+    const r = await wrknv(["config"], { cwd: meta });
+    assert.equal(
+      r.stderr,
+      "error: wrknv.toml:2:11: unterminated string: the closing quote is missing\n",
+    );
+  });
+});

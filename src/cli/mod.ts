@@ -125,11 +125,16 @@ function reportError(
   let message: string;
   let hint: string | undefined;
   let code: number;
+  let problems: string[] | undefined;
   if (options.stopped) {
     [message, code] = [options.stopped.what, options.stopped.code];
     runtime.writeErr(`${message}\n`);
   } else {
-    if (error instanceof WrknvError) {
+    if (error instanceof ConfigError && error.problems.length > 1) {
+      // Every problem of the file, one line each; the hint once, after them.
+      [message, hint, code] = [error.message, error.hint, error.exitCode];
+      problems = error.problems;
+    } else if (error instanceof WrknvError) {
       [message, hint, code] = [error.message, error.hint, error.exitCode];
     } else {
       message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
@@ -141,14 +146,18 @@ function reportError(
         ? undefined
         : "this is a bug in wrknv; run again with -v for details and report it";
     }
-    runtime.writeErr(`error: ${message}\n`);
+    for (const line of problems ?? [message]) runtime.writeErr(`error: ${line}\n`);
     if (hint) runtime.writeErr(`hint: ${hint}\n`);
     if (options.verbose && error instanceof Error && error.stack) {
       runtime.writeErr(error.stack + "\n");
     }
   }
   if (options.json) {
-    const doc = { ok: false, error: { message, ...(hint ? { hint } : {}), exit_code: code } };
+    const doc = {
+      ok: false,
+      error: { message, ...(hint ? { hint } : {}), exit_code: code },
+      ...(problems ? { errors: problems } : {}),
+    };
     runtime.writeOut(JSON.stringify(doc, null, 2) + "\n");
   }
   return code;

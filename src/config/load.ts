@@ -31,12 +31,72 @@ interface Where {
   text: string;
 }
 
-function fail(where: Where, path: KeyPath, message: string, line?: number): never {
+/** The one-line text of a problem: `file:line: key.path: message`. */
+function problem(where: Where, path: KeyPath, message: string, line?: number): string {
   const at = line ?? (path.length ? locateKey(where.text, path) : undefined);
   const loc = at ? `${where.file}:${at}` : where.file;
   const key = path.length ? `${formatKeyPath(path)}: ` : "";
-  throw new ConfigError(`${loc}: ${key}${message}`);
+  return `${loc}: ${key}${message}`;
 }
+
+function fail(where: Where, path: KeyPath, message: string, line?: number): never {
+  throw new ConfigError(problem(where, path, message, line));
+}
+
+/** At most this many problems are reported from one file. */
+const MAX_PROBLEMS = 20;
+
+/** The line a problem names (`file:12: ...`), for sorting; files without one first. */
+function lineOf(text: string): number {
+  return Number(/^[^:]*:(\d+)[:]/.exec(text)?.[1] ?? 0);
+}
+
+/** Throw the problems found, sorted by line, as one ConfigError (the first is its message). */
+function throwAll(problems: string[]): void {
+  if (problems.length === 0) return;
+  const sorted = [...new Set(problems)].sort((a, b) => lineOf(a) - lineOf(b));
+  const shown = sorted.slice(0, MAX_PROBLEMS);
+  if (sorted.length > shown.length) {
+    shown.push(`(and ${sorted.length - shown.length} more problems in the same file)`);
+  }
+  throw new ConfigError(shown[0], { problems: shown });
+}
+
+/**
+ * Run `check`; a ConfigError it throws is added to `problems` instead of
+ * ending the load, so that independent checks all report.
+ */
+function collect(problems: string[], check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof Reported) return;
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+}
+
+/** Thrown where the problems are already collected: stop this unit, add nothing. */
+class Reported extends Error {}
+
+/** Keys people write for a key wrknv names otherwise (other tools' words). */
+const SYNONYMS: Record<string, string> = {
+  url: "repo",
+  uri: "repo",
+  git: "repo",
+  remote: "repo",
+  repository: "repo",
+  branch: "revision",
+  version: "revision",
+  rev: "revision",
+  ref: "revision",
+  dir: "path",
+  directory: "path",
+  "local-name": "path",
+  depends: "depends_on",
+  deps: "depends_on",
+  group: "groups",
+};
 
 function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -93,29 +153,80 @@ function knownKeys(shape: z.ZodType, path: KeyPath): string[] {
   return cur?.def?.shape ? Object.keys(cur.def.shape) : [];
 }
 
-function schemaError(where: Where, data: unknown, issue: z.core.$ZodIssue): never {
-  const path = issue.path as KeyPath;
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const key = issue.keys[0];
-      const hint = didYouMean(key, knownKeys(configSchema, path));
-      const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : "";
-      return fail(where, [...path, key], `unknown key${hint}${more}`);
+/**
+ * A copy of `data` without the keys the schema does not know, a synonym's
+ * value moved to the key it stands for where that key is missing (`url` to
+ * `repo`), so the rest of the file can still be checked.
+ */
+function withoutUnknownKeys(data: unknown, issues: z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(data);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const at = valueAt(copy, issue.path as KeyPath);
+    if (!at || typeof at !== "object") continue;
+    const table = at as Record<string, unknown>;
+    for (const key of issue.keys) {
+      const meant = SYNONYMS[key.toLowerCase()];
+      const known = knownKeys(configSchema, issue.path as KeyPath);
+      if (meant && known.includes(meant) && !(meant in table)) table[meant] = table[key];
+      delete table[key];
     }
-    case "invalid_type": {
-      const got = valueAt(data, path);
-      if (got === undefined) return fail(where, path, "is required");
-      const want = EXPECTED[issue.expected] ?? issue.expected;
-      return fail(where, path, `expected ${want}, got ${describeValue(got)}`);
-    }
-    case "invalid_value": {
-      const options = issue.values.map((v) => JSON.stringify(v)).join(", ");
-      const got = valueAt(data, path);
-      return fail(where, path, `expected one of ${options}, got ${JSON.stringify(got)}`);
-    }
-    default:
-      return fail(where, path, issue.message.toLowerCase());
   }
+  return copy;
+}
+
+/** The nearest known key to `key` at `path`: a synonym (`url` for `repo`), else by spelling. */
+function suggestKey(key: string, path: KeyPath): string {
+  const known = knownKeys(configSchema, path);
+  const synonym = SYNONYMS[key.toLowerCase()];
+  if (synonym && known.includes(synonym)) return ` (did you mean "${synonym}"?)`;
+  return didYouMean(key, known);
+}
+
+/**
+ * Every schema issue as a problem. A required key that is missing where an
+ * unknown key suggests it (`url =` for `repo =`) is one problem, told at the
+ * unknown key, not two.
+ */
+function schemaProblems(where: Where, data: unknown, issues: z.core.$ZodIssue[]): string[] {
+  const out: string[] = [];
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const path = issue.path as KeyPath;
+    for (const key of issue.keys) {
+      const hint = suggestKey(key, path);
+      const m = /did you mean "([^"]+)"/.exec(hint);
+      if (m) suggested.add(formatKeyPath([...path, m[1]]));
+      out.push(problem(where, [...path, key], `unknown key${hint}`));
+    }
+  }
+  for (const issue of issues) {
+    const path = issue.path as KeyPath;
+    switch (issue.code) {
+      case "unrecognized_keys":
+        break;
+      case "invalid_type": {
+        const got = valueAt(data, path);
+        if (got === undefined) {
+          if (!suggested.has(formatKeyPath(path))) out.push(problem(where, path, "is required"));
+          break;
+        }
+        const want = EXPECTED[issue.expected] ?? issue.expected;
+        out.push(problem(where, path, `expected ${want}, got ${describeValue(got)}`));
+        break;
+      }
+      case "invalid_value": {
+        const options = issue.values.map((v) => JSON.stringify(v)).join(", ");
+        const got = valueAt(data, path);
+        out.push(problem(where, path, `expected one of ${options}, got ${JSON.stringify(got)}`));
+        break;
+      }
+      default:
+        out.push(problem(where, path, issue.message.toLowerCase()));
+    }
+  }
+  return out;
 }
 
 function checkName(where: Where, path: KeyPath, name: string, what: string): void {
@@ -173,13 +284,26 @@ export function parseConfig(
     data = parse(text);
   } catch (error) {
     if (error instanceof TomlError) {
-      const what = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      let what = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      // A string whose closing quote is missing runs into the line's end,
+      // which the parser calls a control character.
+      const line = text.split("\n")[error.line - 1] ?? "";
+      if (/control character/.test(what) && /^[^#]*=\s*(["'])[^"']*$/.test(line)) {
+        what = "unterminated string: the closing quote is missing";
+      }
       throw new ConfigError(`${where.file}:${error.line}:${error.column}: ${what}`);
     }
     throw new ConfigError(`${where.file}: ${(error as Error).message.split("\n")[0]}`);
   }
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) schemaError(where, data, parsed.error.issues[0]);
+  if (!parsed.success) {
+    const found = schemaProblems(where, data, parsed.error.issues);
+    // Unknown keys alone do not hide the other problems: check the file without them too.
+    const again = configSchema.safeParse(withoutUnknownKeys(data, parsed.error.issues));
+    if (again.success) collect(found, () => resolveConfig(again.data, configPath, where));
+    throwAll(found);
+    throw new ConfigError(`${where.file}: does not match the schema`); // (never reached: there is an issue)
+  }
   return resolveConfig(parsed.data, configPath, where);
 }
 
@@ -187,44 +311,56 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
   const configDir = dirname(configPath);
   const ws = raw.workspace;
   const name = ws.name ?? basename(configDir);
-  if (ws.name !== undefined) checkName(where, ["workspace", "name"], ws.name, "name");
+  // Every check that does not depend on another reports: a file with three
+  // mistakes shows all three in one run (up to MAX_PROBLEMS, sorted by line).
+  const problems: string[] = [];
+  const check = (fn: () => void) => collect(problems, fn);
+  if (ws.name !== undefined) check(() => checkName(where, ["workspace", "name"], ws.name!, "name"));
 
   const layers = ws.layers;
-  layers.forEach((layer, i) => {
-    checkName(where, ["workspace", "layers", i], layer, "layer");
-    if (layers.indexOf(layer) !== i) {
-      fail(where, ["workspace", "layers", i], `duplicate layer "${layer}"`);
-    }
-  });
-
-  ws.inactive_groups.forEach((group, i) =>
-    checkName(where, ["workspace", "inactive_groups", i], group, "group")
+  layers.forEach((layer, i) =>
+    check(() => {
+      checkName(where, ["workspace", "layers", i], layer, "layer");
+      if (layers.indexOf(layer) !== i) {
+        fail(where, ["workspace", "layers", i], `duplicate layer "${layer}"`);
+      }
+    })
   );
 
-  try {
-    parseSpecifierSet(ws.python.version);
-  } catch (error) {
-    fail(
-      where,
-      ["workspace", "python", "version"],
-      `invalid Python version specifier ${JSON.stringify(ws.python.version)}: ${
-        (error as Error).message
-      }`,
-    );
-  }
-  ws.python.extras.forEach((extra, i) => {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(extra)) {
+  ws.inactive_groups.forEach((group, i) =>
+    check(() => checkName(where, ["workspace", "inactive_groups", i], group, "group"))
+  );
+
+  check(() => {
+    try {
+      parseSpecifierSet(ws.python.version);
+    } catch (error) {
       fail(
         where,
-        ["workspace", "python", "extras", i],
-        `invalid extra name ${JSON.stringify(extra)}`,
+        ["workspace", "python", "version"],
+        `invalid Python version specifier ${JSON.stringify(ws.python.version)}: ${
+          (error as Error).message
+        }`,
       );
     }
   });
+  ws.python.extras.forEach((extra, i) =>
+    check(() => {
+      if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(extra)) {
+        fail(
+          where,
+          ["workspace", "python", "extras", i],
+          `invalid extra name ${JSON.stringify(extra)}`,
+        );
+      }
+    })
+  );
   for (const key of ["pre_install", "post_install"] as const) {
-    ws.hooks[key].forEach((cmd, i) => {
-      if (cmd.trim() === "") fail(where, ["workspace", "hooks", key, i], "empty command");
-    });
+    ws.hooks[key].forEach((cmd, i) =>
+      check(() => {
+        if (cmd.trim() === "") fail(where, ["workspace", "hooks", key, i], "empty command");
+      })
+    );
   }
 
   // A newline in root or venv would reach every sibling's path, and files made from them.
@@ -232,27 +368,42 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     // deno-lint-ignore no-control-regex
     if (/[\x00-\x1f\x7f]/.test(value)) {
       const at: KeyPath = key === "root" ? ["workspace", "root"] : ["workspace", "python", "venv"];
-      fail(where, at, `invalid path ${JSON.stringify(value)}`);
+      check(() => fail(where, at, `invalid path ${JSON.stringify(value)}`));
     }
   }
+  // Paths made from a broken root or venv would only repeat the problem.
+  if (problems.some((p) => /workspace\.(root|python\.venv):/.test(p))) throwAll(problems);
   const root = resolve(configDir, ws.root);
   const venv = resolve(configDir, ws.python.venv);
 
   const names = new Map<string, number>();
-  const siblings: Sibling[] = raw.siblings.map((s, index) => {
+  const allNames = new Set(raw.siblings.map((s) => s.name));
+  const resolved = raw.siblings.map((s, index): Sibling | null => {
+    let made: Sibling | null = null;
+    check(() => made = resolveSibling(s, index));
+    return made;
+  });
+  function resolveSibling(s: RawConfig["siblings"][number], index: number): Sibling {
     const at = (key: string): KeyPath => ["siblings", index, key];
-    checkName(where, at("name"), s.name, "name");
-    const seen = names.get(s.name);
-    if (seen !== undefined) {
-      fail(where, at("name"), `duplicate sibling name "${s.name}" (also siblings[${seen}])`);
-    }
-    names.set(s.name, index);
+    // Each field is checked on its own, so a sibling with two mistakes shows both.
+    const before = problems.length;
+    check(() => {
+      checkName(where, at("name"), s.name, "name");
+      const seen = names.get(s.name);
+      if (seen !== undefined) {
+        fail(where, at("name"), `duplicate sibling name "${s.name}" (also siblings[${seen}])`);
+      }
+      names.set(s.name, index);
+    });
 
     const url = checkRepoUrl(s.repo);
-    if ("error" in url) fail(where, at("repo"), `repository URL ${url.error}`);
-    const repo = url.transport === "local" ? resolve(configDir, s.repo) : s.repo;
+    if ("error" in url) check(() => fail(where, at("repo"), `repository URL ${url.error}`));
+    const repo = "transport" in url && url.transport === "local"
+      ? resolve(configDir, s.repo)
+      : s.repo;
 
-    if (s.revision !== undefined) {
+    check(() => {
+      if (s.revision === undefined) return;
       if (
         s.revision === "" || s.revision.startsWith("-") ||
         // deno-lint-ignore no-control-regex
@@ -260,20 +411,25 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
       ) {
         fail(where, at("revision"), `invalid revision ${JSON.stringify(s.revision)}`);
       }
-    }
+    });
     if (s.layer !== undefined && !layers.includes(s.layer)) {
       const hint = didYouMean(s.layer, layers);
-      fail(
-        where,
-        at("layer"),
-        layers.length
-          ? `unknown layer "${s.layer}"${hint}; workspace.layers has ${
-            layers.map((l) => `"${l}"`).join(", ")
-          }`
-          : `layer "${s.layer}" is set but workspace.layers is empty`,
+      check(() =>
+        fail(
+          where,
+          at("layer"),
+          layers.length
+            ? `unknown layer "${s.layer}"${hint}; workspace.layers has ${
+              layers.map((l) => `"${l}"`).join(", ")
+            }`
+            : `layer "${s.layer}" is set but workspace.layers is empty`,
+        )
       );
     }
-    s.groups.forEach((g, i) => checkName(where, ["siblings", index, "groups", i], g, "group"));
+    s.groups.forEach((g, i) =>
+      check(() => checkName(where, ["siblings", index, "groups", i], g, "group"))
+    );
+    if (problems.length > before) throw new Reported();
     if (s.path !== undefined) {
       // deno-lint-ignore no-control-regex
       if (s.path.trim() === "" || /[\x00-\x1f\x7f]/.test(s.path)) {
@@ -312,7 +468,8 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
       imports: s.import,
       index,
     };
-  });
+  }
+  const siblings = resolved.filter((s): s is Sibling => s !== null);
 
   // Two siblings never share a path. One may lie inside another (west and
   // repo allow it: zephyr/modules/x inside zephyr): it is its own repository,
@@ -323,11 +480,14 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
   for (const s of siblings) {
     const first = byPath.get(s.path);
     if (first) {
-      fail(
-        where,
-        ["siblings", s.index, "path"],
-        `"${s.name}" has the same path as "${first.name}" (siblings[${first.index}])`,
+      check(() =>
+        fail(
+          where,
+          ["siblings", s.index, "path"],
+          `"${s.name}" has the same path as "${first.name}" (siblings[${first.index}])`,
+        )
       );
+      continue;
     }
     byPath.set(s.path, s);
   }
@@ -341,10 +501,12 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
       if (!outer) continue;
       const inGitDir = relative(outer.path, s.path).split(sep)[0].toLowerCase() === ".git";
       if (inGitDir) {
-        fail(
-          where,
-          ["siblings", s.index, raw.siblings[s.index].path !== undefined ? "path" : "name"],
-          `"${s.name}" lies inside the .git directory of "${outer.name}" (siblings[${outer.index}])`,
+        check(() =>
+          fail(
+            where,
+            ["siblings", s.index, raw.siblings[s.index].path !== undefined ? "path" : "name"],
+            `"${s.name}" lies inside the .git directory of "${outer.name}" (siblings[${outer.index}])`,
+          )
         );
       }
       s.within = outer.name;
@@ -353,32 +515,46 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
   }
   if (siblings.some((s) => isInside(venv, s.path))) {
     const s = siblings.find((s) => isInside(venv, s.path))!;
-    fail(
-      where,
-      ["workspace", "python", "venv"],
-      `venv "${ws.python.venv}" lies inside sibling "${s.name}"`,
+    check(() =>
+      fail(
+        where,
+        ["workspace", "python", "venv"],
+        `venv "${ws.python.venv}" lies inside sibling "${s.name}"`,
+      )
     );
   }
 
   for (const s of siblings) {
-    s.dependsOn.forEach((dep, i) => {
-      if (!names.has(dep)) {
+    s.dependsOn.forEach((dep, i) =>
+      check(() => {
+        if (!allNames.has(dep)) {
+          fail(
+            where,
+            ["siblings", s.index, "depends_on", i],
+            `unknown sibling "${dep}"${didYouMean(dep, allNames)}`,
+          );
+        }
+        if (dep === s.name) {
+          fail(where, ["siblings", s.index, "depends_on", i], `"${dep}" depends on itself`);
+        }
+      })
+    );
+  }
+  // A cycle is looked for once the names are right: a wrong name is not a cycle.
+  if (problems.length === 0) {
+    const cycle = findCycle(siblings);
+    if (cycle) {
+      const first = siblings.find((s) => s.name === cycle[0])!;
+      check(() =>
         fail(
           where,
-          ["siblings", s.index, "depends_on", i],
-          `unknown sibling "${dep}"${didYouMean(dep, names.keys())}`,
-        );
-      }
-      if (dep === s.name) {
-        fail(where, ["siblings", s.index, "depends_on", i], `"${dep}" depends on itself`);
-      }
-    });
+          ["siblings", first.index, "depends_on"],
+          `dependency cycle: ${cycle.join(" -> ")}`,
+        )
+      );
+    }
   }
-  const cycle = findCycle(siblings);
-  if (cycle) {
-    const first = siblings.find((s) => s.name === cycle[0])!;
-    fail(where, ["siblings", first.index, "depends_on"], `dependency cycle: ${cycle.join(" -> ")}`);
-  }
+  throwAll(problems);
 
   return {
     name,
