@@ -68,7 +68,13 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
     signal: ctx.signal,
   });
   doc.validate = validateJson(v);
-  if (!ctx.json) renderValidate(ctx, v);
+  if (!ctx.json) {
+    // Only what is wrong, and the count: every check is `wrknv validate` (or up -v).
+    renderValidate(ctx.verbose ? ctx : { ...ctx, quiet: true }, v);
+    if (!ctx.verbose && !ctx.quiet) {
+      ctx.out(s.dim(`${v.checks.length} checks; wrknv validate lists them all\n`));
+    }
+  }
   return finish(ctx, doc, v.ok ? 0 : 1);
 }
 

@@ -1,0 +1,26 @@
+/** `wrknv up` as a newcomer runs it: its three steps, then a short summary, not every check. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDir } from "./support/tmp.ts";
+import { makeRemote } from "./support/git.ts";
+import { makeWorkspace } from "./support/workspace.ts";
+import { wrknv } from "./support/cli.ts";
+import { OFFLINE } from "./support/python.ts";
+
+Deno.test("up ends with what is wrong and a count; -v lists every check", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "a", repo: a.url, install: false },
+    { name: "b", repo: b.url, install: false },
+  ]);
+  const r = await wrknv(["up", ...OFFLINE], { cwd: ws.meta, env: { PIP_NO_INDEX: "1" } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /▸ bootstrap[^]*▸ setup[^]*▸ validate/);
+  assert.match(r.stdout, /0 errors, 0 warnings\n\d+ checks; wrknv validate lists them all\n$/);
+  assert.doesNotMatch(r.stdout, /\[sibling\.present\]/, "no line per passing check");
+  const v = await wrknv(["up", "-v", ...OFFLINE], { cwd: ws.meta, env: { PIP_NO_INDEX: "1" } });
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /\[sibling\.present\]/);
+});
