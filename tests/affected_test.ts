@@ -183,6 +183,20 @@ Deno.test("affected: a change in the foundation reaches exactly its dependents",
     assert.doesNotMatch(r.stdout, /\bsite +changed/);
   });
 
+  await t.step("an unreadable pyproject.toml is said, not passed over in silence", async () => {
+    const file = join(ws.sibling("tools"), "pyproject.toml");
+    const text = await Deno.readTextFile(file);
+    await Deno.writeTextFile(file, "[project\n");
+    const r = await wrknv(["affected", "--since", "lock", "--json"], { cwd: ws.meta });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: tools: pyproject\.toml cannot be read \(.+\): what it depends on is unknown/,
+    );
+    assert.deepEqual(JSON.parse(r.stdout).why.tools, [], "changed itself (uncommitted)");
+    await Deno.writeTextFile(file, text);
+  });
+
   await t.step("bad input: exit 2, one line", async () => {
     const cases: [string[], RegExp][] = [
       [["affected", "--format", "yaml"], /--format: expected text, json or github-matrix/],

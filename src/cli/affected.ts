@@ -28,8 +28,13 @@ function describeChange(c: SiblingChange): string {
   return `${parts.join(", ") || "changed"} since ${c.against}`;
 }
 
-function warnNotes(ctx: Context, result: AffectedResult): void {
-  for (const c of result.changes) {
+function warnNotes(ctx: Context, result: AffectedResult, changes = true): void {
+  for (const u of result.unreadable) {
+    ctx.err(ctx.errStyle.yellow(
+      `warning: ${u.name}: pyproject.toml cannot be read (${u.error}): what it depends on is unknown, so a change below it is not followed\n`,
+    ));
+  }
+  for (const c of changes ? result.changes : []) {
     if (c.note) ctx.err(ctx.errStyle.yellow(`warning: ${c.name} ${describeChange(c)}\n`));
   }
 }
@@ -107,6 +112,7 @@ export async function affectedCommand(
     }
     return 0;
   }
+  warnNotes(ctx, result, false); // the changes' notes are shown with them below
   const s = ctx.style;
   const against = result.since === "lock" ? "wrknv.lock" : result.since;
   const missing = result.missing.length

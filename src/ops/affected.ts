@@ -72,6 +72,8 @@ export interface AffectedResult {
   changes: SiblingChange[];
   /** The graph walked (hard and soft edges), for rendering paths. */
   nodes: GraphNode[];
+  /** Siblings whose pyproject.toml could not be read: what they depend on is unknown. */
+  unreadable: { name: string; error: string }[];
   /** Selected siblings not cloned (never changed; affected only through depends_on). */
   missing: string[];
 }
@@ -79,16 +81,29 @@ export interface AffectedResult {
 /** The default parallelism of the git commands. */
 const JOBS = 8;
 
-async function readMeta(ws: Workspace, s: Sibling, all: boolean): Promise<Pyproject | null> {
+/** A sibling's pyproject.toml: null when it has none, an Error when it cannot be read. */
+async function readMeta(
+  ws: Workspace,
+  s: Sibling,
+  all: boolean,
+): Promise<Pyproject | null | Error> {
   if (!s.install) return null;
   const text = await readText(join(s.path, "pyproject.toml"));
   if (text === null) return null;
   try {
     const extras = all ? readPyproject(text, { extras: [] }).extrasAvailable : ws.python.extras;
     return readPyproject(text, { extras });
-  } catch {
-    return null; // setup and validate report a broken pyproject.toml
+  } catch (error) {
+    return error as Error;
   }
+}
+
+/** The workspace's dependency graph, and the siblings whose pyproject.toml could not be read. */
+export interface WorkspaceGraph {
+  /** The nodes, every sibling's, in file order. */
+  nodes: GraphNode[];
+  /** Siblings whose dependencies are unknown, with why. */
+  unreadable: { name: string; error: string }[];
 }
 
 /**
@@ -99,11 +114,11 @@ async function readMeta(ws: Workspace, s: Sibling, all: boolean): Promise<Pyproj
 export async function workspaceGraph(
   ws: Workspace,
   options: { allExtras?: boolean } = {},
-): Promise<GraphNode[]> {
+): Promise<WorkspaceGraph> {
   const metas = await Promise.all(
     ws.siblings.map((s) => readMeta(ws, s, options.allExtras ?? false)),
   );
-  return buildGraph(
+  const nodes = buildGraph(
     ws.siblings.map((s) => ({
       name: s.name,
       index: s.index,
@@ -111,8 +126,13 @@ export async function workspaceGraph(
       dependsOn: s.dependsOn,
       python: s.install,
     })),
-    metas,
+    metas.map((m) => m instanceof Error ? null : m),
   ).nodes;
+  const unreadable = ws.siblings.flatMap((s, i) => {
+    const m = metas[i];
+    return m instanceof Error ? [{ name: s.name, error: m.message }] : [];
+  });
+  return { nodes, unreadable };
 }
 
 function message(error: unknown): string {
@@ -225,7 +245,7 @@ export async function affected(
       missing.push(s.name);
     }
   }));
-  const [nodes, settled] = await Promise.all([
+  const [{ nodes, unreadable }, settled] = await Promise.all([
     workspaceGraph(ws, { allExtras: options.withExtras }),
     pool(present, async (s): Promise<SiblingChange | null> => {
       try {
@@ -261,6 +281,7 @@ export async function affected(
     why: Object.fromEntries(flat.map((n) => [n, reach.why[n]])),
     changes: flat.filter((n) => changes.has(n)).map((n) => changes.get(n)!),
     nodes,
+    unreadable,
     missing: ws.siblings.map((s) => s.name).filter((n) => missing.includes(n) && selected.has(n)),
   };
 }
