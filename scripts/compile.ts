@@ -23,7 +23,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateRawSync } from "node:zlib";
-import { archiveName, sha256Hex, type Target, TARGETS } from "../src/cli/upgrade_core.ts";
+import { archiveName, type Target, TARGETS } from "../src/cli/upgrade_core.ts";
+import { sha256File } from "../src/hash.ts";
 
 export { TARGETS };
 
@@ -327,7 +328,7 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   }
   let sums = "";
   for (const name of archives) {
-    sums += `${await sha256Hex(await Deno.readFile(join(options.out, name)))}  ${name}\n`;
+    sums += `${await sha256File(join(options.out, name))}  ${name}\n`;
   }
   await Deno.writeTextFile(join(options.out, "SHA256SUMS"), sums);
   await Deno.copyFile(join(ROOT, "install.sh"), join(options.out, "install.sh"));

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../hash.ts";
 import { basename, dirname, join } from "node:path";
 import { ConfigError, WrknvError } from "../errors.ts";
 import { run } from "../proc/mod.ts";
@@ -245,10 +246,7 @@ async function download(
 }
 
 /** The SHA-256 of some bytes, as lowercase hex. */
-export async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex } from "../hash.ts";
 
 /** Unpack an archive with the system's tar (Windows' tar reads zip too; elsewhere unzip does). */
 async function unpack(file: string, into: string): Promise<void> {

@@ -9,6 +9,7 @@
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../config/atomic.ts";
 import { runtime } from "../runtime.ts";
+import { sha256File } from "../hash.ts";
 
 /** The file that remembers trusted workspaces. */
 export function trustStorePath(): string {
@@ -20,11 +21,8 @@ export function trustStorePath(): string {
   return join(base, "wrknv", "trusted.json");
 }
 
-/** The sha256 of a file, hex. */
-export async function fileSha256(path: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** The sha256 of a file, hex (read as a stream). */
+export const fileSha256: (path: string) => Promise<string> = sha256File;
 
 async function readStore(): Promise<Record<string, string>> {
   try {
