@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
 import { gitIn } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
-import { MAIN, wrknv } from "./support/cli.ts";
+import { MAIN, USER_DIRS, wrknv } from "./support/cli.ts";
 import { makePackageRemote, OFFLINE, venvRun } from "./support/python.ts";
 import { snapshot } from "./support/tree.ts";
 
@@ -74,7 +74,7 @@ Deno.test("bundle a 6-sibling workspace and bring it up with no network", async 
       const cmd = new Deno.Command("unshare", {
         args: ["-n", Deno.execPath(), "run", "-A", "--quiet", MAIN, "up", "--from", out, "--json"],
         cwd: offline,
-        env: { NO_COLOR: "1" },
+        env: { NO_COLOR: "1", ...USER_DIRS },
         stdout: "piped",
         stderr: "piped",
       });
@@ -113,7 +113,7 @@ Deno.test("bundle a 6-sibling workspace and bring it up with no network", async 
       const cmd = new Deno.Command("unshare", {
         args: ["-n", Deno.execPath(), "run", "-A", "--quiet", MAIN, "setup"],
         cwd: meta,
-        env: { NO_COLOR: "1" },
+        env: { NO_COLOR: "1", ...USER_DIRS },
         stdout: "piped",
         stderr: "piped",
       });

@@ -99,7 +99,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
     // Verify the bundle before anything else touches the disk.
     const bundles = await import("../ops/bundle.ts");
     options.bundle = await bundles.openBundle(flags.from, ctx.cwd);
-    await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from);
+    await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from, options.bundle.dir);
   }
   const ws = await ctx.workspace();
   if (options.bundle) {

@@ -34,6 +34,7 @@ export async function bundleCommand(
       siblings: r.lock,
       wheels: r.wheels,
       missing: r.missing,
+      omitted: r.omitted,
       sizes: r.sizes,
     });
     return 0;
@@ -45,7 +46,13 @@ export async function bundleCommand(
   ctx.out(`  total         ${size(r.sizes.total)}\n`);
   if (r.archive) ctx.out(`  archive ${relative(ctx.cwd, r.archive)}\n`);
   for (const m of r.missing) ctx.out(s.yellow(`  not included: ${m}\n`));
-  ctx.out(s.dim(`on the offline machine: wrknv up --from ${out}\n`));
+  for (const o of r.omitted) {
+    const shown = o.refs.slice(0, 4).join(", ") +
+      (o.refs.length > 4 ? ` and ${o.refs.length - 4} more` : "");
+    ctx.out(s.dim(`  left out of ${o.sibling} (only what the lock needs is packed): ${shown}\n`));
+  }
+  const { shellQuote } = await import("../text.ts");
+  ctx.out(s.dim(`on the offline machine: wrknv up --from ${shellQuote(out)}\n`));
   return 0;
 }
 

@@ -19,7 +19,7 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
   const verified = flags.from
     ? await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd)
     : undefined;
-  if (flags.from) await adoptBundleConfig(ctx, flags.from);
+  if (flags.from && verified) await adoptBundleConfig(ctx, flags.from, verified.dir);
   const ws = await ctx.workspace();
   const s = ctx.style;
   const doc: Record<string, unknown> = {};
@@ -82,7 +82,11 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
  * On a fresh machine there may be no wrknv.toml yet: with `--from`, take the
  * bundle's (written as a new file in the working directory, never over one).
  */
-export async function adoptBundleConfig(ctx: Context, from: string): Promise<void> {
+export async function adoptBundleConfig(
+  ctx: Context,
+  from: string,
+  bundleDir: string,
+): Promise<void> {
   const { findConfig } = await import("../config/mod.ts");
   try {
     await findConfig({ cwd: ctx.cwd, config: ctx.config });
@@ -93,8 +97,9 @@ export async function adoptBundleConfig(ctx: Context, from: string): Promise<voi
   if (ctx.config) return;
   const { join, resolve } = await import("node:path");
   const { ConfigError } = await import("../errors.ts");
-  const source = join(resolve(ctx.cwd, from), "wrknv.toml");
-  const target = join(ctx.cwd, "wrknv.toml");
+  // From the verified bundle (for an archive: where it was unpacked).
+  const source = join(bundleDir, "wrknv.toml");
+  const target = join(resolve(ctx.cwd), "wrknv.toml");
   let text: string;
   try {
     text = await Deno.readTextFile(source);

@@ -17,6 +17,7 @@ import { inspectEnvironment } from "../python/install.ts";
 import { SYSTEM_WHEELS } from "./setup.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { exists } from "../fs.ts";
+import { sha256File } from "../hash.ts";
 
 /** The manifest's file name inside a bundle. */
 export const MANIFEST = "wrknv-bundle.json";
@@ -47,21 +48,24 @@ export interface BundleResult {
   wheels: string[];
   /** What could not be included. */
   missing: string[];
+  /** Refs of each sibling that were left out (stashes, other branches, remote-tracking refs). */
+  omitted: { sibling: string; refs: string[] }[];
   /** Bytes by part: repos, wheels, other. */
   sizes: { repos: number; wheels: number; other: number; total: number };
 }
 
-async function sha256File(path: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function walkFiles(dir: string, rel = ""): Promise<string[]> {
+/** Every file under `dir` (relative, forward slashes), and every entry that is neither a file nor a directory. */
+async function walkFiles(
+  dir: string,
+  rel = "",
+  odd: string[] = [],
+): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(join(dir, rel))) {
     const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory) out.push(...await walkFiles(dir, r));
+    if (e.isDirectory) out.push(...await walkFiles(dir, r, odd));
     else if (e.isFile) out.push(r);
+    else odd.push(r);
   }
   return out.sort();
 }
@@ -120,6 +124,39 @@ print(json.dumps({"done": done, "failed": failed}))
 `;
 
 /**
+ * What a sibling's git bundle holds: HEAD (the locked commit), the branch it
+ * is on, the sibling's `revision` when that is a local branch or tag, and
+ * the tags that point at HEAD. Never the stash, other local branches or
+ * remote-tracking refs, which may hold what was never meant to leave the
+ * machine (`git bundle --all` packed a stashed secret). Returns the refs to
+ * pack and those left out.
+ */
+async function bundleRefs(
+  path: string,
+  revision: string | undefined,
+  head: string,
+): Promise<{ packed: string[]; left: string[] }> {
+  const r = await run(["git", "for-each-ref", "--format=%(refname) %(*objectname) %(objectname)"], {
+    cwd: path,
+    env: git.gitEnv(),
+  });
+  if (r.code !== 0) throw new WrknvError(`git for-each-ref failed in ${path}: ${r.stderr.trim()}`);
+  const branch = await git.currentBranch(path);
+  const wanted = new Set<string>();
+  if (branch) wanted.add(`refs/heads/${branch}`);
+  if (revision) wanted.add(`refs/heads/${revision}`).add(`refs/tags/${revision}`);
+  const packed = ["HEAD"];
+  const left: string[] = [];
+  for (const line of r.stdout.split("\n").filter(Boolean)) {
+    const [ref, peeled, object] = line.split(" ");
+    const atHead = (peeled || object) === head;
+    if (wanted.has(ref) || (ref.startsWith("refs/tags/") && atHead)) packed.push(ref);
+    else left.push(ref);
+  }
+  return { packed, left };
+}
+
+/**
  * Write a bundle of the workspace to `out` (which must not exist, or be empty).
  *
  * @throws {ConfigError} when `out` holds anything
@@ -149,18 +186,21 @@ export async function makeBundle(
   await Deno.mkdir(join(outAbs, "wheels"), { recursive: true });
   const missing: string[] = [];
 
-  // Repositories: a git bundle of every ref, and the commit to check out.
+  // Repositories: a git bundle of what the lock needs, and the commit to check out.
   const lock: LockEntry[] = [];
+  const omitted: BundleResult["omitted"] = [];
   const made = await pool(siblings, async (s) => {
     const head = await git.headCommit(s.path);
     if (!head) throw new WrknvError(`${s.name} has no commit to bundle`);
+    const { packed, left } = await bundleRefs(s.path, s.revision, head);
+    if (left.length) omitted.push({ sibling: s.name, refs: left });
     const r = await run([
       "git",
       "bundle",
       "create",
       "--quiet",
       join(outAbs, "repos", `${s.name}.bundle`),
-      "--all",
+      ...packed,
     ], {
       cwd: s.path,
       env: git.gitEnv(),
@@ -272,6 +312,7 @@ export async function makeBundle(
     lock,
     wheels: files.filter((f) => f.path.startsWith("wheels/")).map((f) => f.path.slice(7)),
     missing,
+    omitted: omitted.sort((a, b) => a.sibling < b.sibling ? -1 : 1),
     sizes,
   };
 }
@@ -289,48 +330,19 @@ export interface OpenedBundle {
 }
 
 /**
- * Open a bundle (a directory, or a .tar.gz that is unpacked beside it) and
- * verify every file against the manifest before anything is cloned from it.
+ * Open a bundle (a directory, or a .tar.gz unpacked into the user's cache,
+ * keyed by the archive's sha256) and verify it before anything is cloned
+ * from it: every file must be listed in the manifest with its size and
+ * sha256 (hashed as a stream), and nothing may be in it that the manifest
+ * does not list (a file, or a symbolic link).
  *
  * @throws {ConfigError} naming the first file that does not match
  */
 export async function openBundle(path: string, cwd: string): Promise<OpenedBundle> {
-  let dir = resolve(cwd, path);
-  if (dir.endsWith(".tar.gz") || dir.endsWith(".tgz")) {
-    const into = await Deno.makeTempDir({ prefix: "wrknv-bundle-" });
-    const r = await run(["tar", "-xzf", dir, "-C", into]);
-    if (r.code !== 0) throw new ConfigError(`${path}: cannot unpack: ${r.stderr.trim()}`);
-    const [top] = await Array.fromAsync(Deno.readDir(into));
-    dir = join(into, top?.name ?? "");
-  }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST)));
-  } catch {
-    throw new ConfigError(`${path}: not a wrknv bundle (no readable ${MANIFEST})`);
-  }
-  if (manifest.version !== 1 || !Array.isArray(manifest.files)) {
-    throw new ConfigError(`${path}: unknown bundle format`);
-  }
-  for (const f of manifest.files) {
-    const full = resolve(dir, f.path);
-    if (relative(dir, full).startsWith("..")) {
-      throw new ConfigError(`${path}: the manifest names a file outside the bundle: ${f.path}`);
-    }
-    let sum: string;
-    try {
-      sum = await sha256File(full);
-    } catch {
-      throw new ConfigError(`${path}: ${f.path} is missing from the bundle`);
-    }
-    if (sum !== f.sha256) {
-      throw new ConfigError(
-        `${path}: ${f.path} does not match the manifest (sha256 ${sum.slice(0, 12)}…, expected ${
-          f.sha256.slice(0, 12)
-        }…); the bundle is damaged or was changed`,
-      );
-    }
-  }
+  const given = resolve(cwd, path);
+  let dir = given;
+  if (given.endsWith(".tar.gz") || given.endsWith(".tgz")) dir = await unpackArchive(given, path);
+  else await verifyBundle(dir, path);
   const lock = parseLock(await Deno.readTextFile(join(dir, "wrknv.lock")), `${path}/wrknv.lock`);
   return {
     dir,
@@ -340,29 +352,161 @@ export async function openBundle(path: string, cwd: string): Promise<OpenedBundl
   };
 }
 
-/** Remember, for `wrknv setup`, that this workspace came from a bundle. */
+/** Check a bundle directory against its manifest (see {@link openBundle}). */
+async function verifyBundle(dir: string, shown: string): Promise<void> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST)));
+  } catch {
+    throw new ConfigError(`${shown}: not a wrknv bundle (no readable ${MANIFEST})`);
+  }
+  if (manifest?.version !== 1 || !Array.isArray(manifest.files)) {
+    throw new ConfigError(`${shown}: unknown bundle format`);
+  }
+  const damaged = "the bundle is damaged or was changed";
+  const listed = new Map<string, Manifest["files"][number]>();
+  for (const f of manifest.files) {
+    if (
+      typeof f?.path !== "string" || typeof f.size !== "number" ||
+      typeof f.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(f.sha256)
+    ) {
+      throw new ConfigError(`${shown}: the manifest has an entry that is not a file record`);
+    }
+    const full = resolve(dir, f.path);
+    if (relative(dir, full).startsWith("..") || f.path.includes("\\") || f.path.startsWith("/")) {
+      throw new ConfigError(`${shown}: the manifest names a file outside the bundle: ${f.path}`);
+    }
+    listed.set(relative(dir, full).replaceAll("\\", "/"), f);
+  }
+  const odd: string[] = [];
+  const present = (await walkFiles(dir, "", odd)).filter((p) => p !== MANIFEST);
+  if (odd.length) {
+    throw new ConfigError(`${shown}: ${odd[0]} is not a regular file; ${damaged}`);
+  }
+  for (const p of present) {
+    if (!listed.has(p)) {
+      throw new ConfigError(`${shown}: ${p} is not in the manifest; ${damaged}`);
+    }
+  }
+  for (const need of ["wrknv.lock"]) {
+    if (!listed.has(need)) throw new ConfigError(`${shown}: the manifest does not list ${need}`);
+  }
+  for (const [p, f] of listed) {
+    const full = join(dir, p);
+    let size: number;
+    try {
+      size = (await Deno.lstat(full)).size;
+    } catch {
+      throw new ConfigError(`${shown}: ${f.path} is missing from the bundle`);
+    }
+    if (size !== f.size) {
+      throw new ConfigError(
+        `${shown}: ${f.path} does not match the manifest (${size} bytes, expected ${f.size}); ${damaged}`,
+      );
+    }
+    const sum = await sha256File(full);
+    if (sum !== f.sha256) {
+      throw new ConfigError(
+        `${shown}: ${f.path} does not match the manifest (sha256 ${sum.slice(0, 12)}…, expected ${
+          f.sha256.slice(0, 12)
+        }…); ${damaged}`,
+      );
+    }
+  }
+}
+
+/**
+ * Unpack a bundle archive into `<cache>/bundles/<sha256>/`, verified, and
+ * return the bundle directory in it. An archive unpacked before is used
+ * again (verified again); a half-unpacked one (a killed run) is removed.
+ * Nothing is left in the temporary directory.
+ */
+async function unpackArchive(archive: string, shown: string): Promise<string> {
+  const { userCacheDir } = await import("../config/user_state.ts");
+  const base = join(userCacheDir(), "bundles");
+  await Deno.mkdir(base, { recursive: true });
+  await removeStaleUnpacks(base);
+  let sum: string;
+  try {
+    sum = await sha256File(archive);
+  } catch (error) {
+    throw new ConfigError(`${shown}: cannot read: ${(error as Error).message}`);
+  }
+  const final = join(base, sum.slice(0, 32));
+  if (!(await exists(final))) {
+    const tmp = join(base, `.unpack-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
+    await Deno.mkdir(tmp);
+    try {
+      const r = await run(["tar", "--no-same-owner", "-xzf", archive, "-C", tmp]);
+      if (r.code !== 0) throw new ConfigError(`${shown}: cannot unpack: ${r.stderr.trim()}`);
+      const top = await Array.fromAsync(Deno.readDir(tmp));
+      if (top.length !== 1 || !top[0].isDirectory) {
+        throw new ConfigError(
+          `${shown}: not a wrknv bundle (expected one directory in the archive)`,
+        );
+      }
+      await verifyBundle(join(tmp, top[0].name), shown);
+      await Deno.rename(tmp, final).catch(async (error) => {
+        // Another run unpacked the same archive meanwhile: use its copy.
+        if (!(await exists(final))) throw error;
+      });
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+    return await bundleIn(final);
+  }
+  try {
+    // Unpacked by an earlier run: checked again, as anything on disk may have changed since.
+    const dir = await bundleIn(final);
+    await verifyBundle(dir, shown);
+    return dir;
+  } catch (error) {
+    await Deno.remove(final, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}
+
+async function bundleIn(unpacked: string): Promise<string> {
+  const [top] = await Array.fromAsync(Deno.readDir(unpacked));
+  return join(unpacked, top?.name ?? "");
+}
+
+/** Remove what runs that were killed while unpacking left behind. */
+async function removeStaleUnpacks(base: string): Promise<void> {
+  for await (const e of Deno.readDir(base)) {
+    const m = /^\.unpack-(\d+)-/.exec(e.name);
+    if (!m || Number(m[1]) === Deno.pid) continue;
+    try {
+      Deno.statSync(`/proc/${m[1]}`);
+    } catch {
+      await Deno.remove(join(base, e.name), { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+/**
+ * Remember, for `wrknv setup`, that this workspace came from a bundle: in the
+ * user's state directory, keyed by the workspace's wrknv.toml, never in the
+ * workspace (a record committed there could point installs at any wheels).
+ */
 export async function rememberBundle(
-  ws: Pick<Workspace, "configDir">,
+  ws: Pick<Workspace, "configPath">,
   bundle: OpenedBundle,
 ): Promise<void> {
-  const { ensureStateDir } = await import("./run_lock.ts");
-  const dir = await ensureStateDir(ws);
-  await Deno.writeTextFile(
-    join(dir, "bundle.json"),
-    JSON.stringify({ dir: bundle.dir, wheels: bundle.wheels }) + "\n",
-  );
+  const { writeUserState } = await import("../config/user_state.ts");
+  await writeUserState("bundle", ws.configPath, { dir: bundle.dir, wheels: bundle.wheels });
 }
 
 /** The wheel directory of the bundle this workspace was bootstrapped from, when it is still there. */
-export async function rememberedWheels(ws: Pick<Workspace, "configDir">): Promise<string | null> {
+export async function rememberedWheels(ws: Pick<Workspace, "configPath">): Promise<string | null> {
+  const { readUserState } = await import("../config/user_state.ts");
+  const doc = await readUserState("bundle", ws.configPath);
   try {
-    const { stateDir } = await import("./run_lock.ts");
-    const doc = JSON.parse(await Deno.readTextFile(join(stateDir(ws), "bundle.json")));
-    if (typeof doc.wheels === "string" && (await Deno.stat(doc.wheels)).isDirectory) {
+    if (typeof doc?.wheels === "string" && (await Deno.stat(doc.wheels)).isDirectory) {
       return doc.wheels;
     }
   } catch {
-    // none
+    // gone
   }
   return null;
 }
