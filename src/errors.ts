@@ -5,6 +5,8 @@
  * @module
  */
 
+import { printable } from "./text.ts";
+
 /** Exit codes, as documented in the README. */
 export const ExitCode = {
   ok: 0,
@@ -36,13 +38,12 @@ export class WrknvError extends Error {
 const MAX_MESSAGE = 500;
 
 /**
- * `message` with every control character written as an escape (`\n`,
+ * `message` with every control character (and bidirectional control) written as an escape (`\n`,
  * `\u0007`), and the middle of a very long one (a huge value quoted in it)
  * left out, so that where and why are both still on the line.
  */
 export function oneLine(message: string): string {
-  // deno-lint-ignore no-control-regex
-  const line = message.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const line = printable(message);
   if (line.length <= MAX_MESSAGE) return line;
   const cut = line.length - 450;
   return `${line.slice(0, 300)}…(${cut} characters left out)…${line.slice(-150)}`;

@@ -81,6 +81,7 @@ function spawn(args: string[], options: RunOptions): Deno.ChildProcess {
       NO_COLOR: "1",
       WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
       WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+      WRKNV_STATE_DIR: `${STATE_DIR}/state`,
       ...options.env,
     },
     stdin: "null",
@@ -530,6 +531,109 @@ const HOSTILE_CONFIGS: Case[] = [
     /workspace\.hooks\.post_install\[0\]: empty command/,
     { workspace: `[workspace.hooks]\npost_install = ["  "]\n`, args: ["setup"] },
   ),
+  // What a person is shown to approve, and the commands wrknv suggests.
+  hostile(
+    "a hook that hides its command behind a carriage return and an escape (trust)",
+    "",
+    /workspace\.hooks\.post_install\[0\]: hook holds a control character \(\\r\), which could hide what it runs/,
+    {
+      workspace:
+        `[workspace.hooks]\npost_install = ["touch $D/pwned #\\r\\u001b[2K  post_install: pre-commit install"]\n`,
+      args: ["trust", "--yes"],
+    },
+  ),
+  hostile(
+    "a hook with a bidirectional override (setup)",
+    "",
+    /workspace\.hooks\.pre_install\[0\]: hook holds a control character \(\\u202e\)/,
+    {
+      workspace: `[workspace.hooks]\npre_install = ["echo safe \\u202e; touch $D/pwned"]\n`,
+      args: ["setup", ...OFFLINE],
+    },
+  ),
+  hostile(
+    "an import name that is a shell command (validate)",
+    evilSib(`repo = "https://h.invalid/e.git"\nimport = ["x; touch $D/pwned"]`),
+    /siblings\[1\]\.import\[0\]: invalid import name "x; touch .*\/pwned" \(expected a dotted Python name/,
+    { args: ["validate"] },
+  ),
+  hostile(
+    "a name with a bidirectional override",
+    sib(`name = "a\\u202eb"\nrepo = "https://h.invalid/e.git"`),
+    /siblings\[1\]\.name: name holds a control character/,
+  ),
+  hostile(
+    "URL ssh://[-oProxyCommand=...] (in brackets)",
+    evilRepo("ssh://[-oProxyCommand=touch $D/pwned]/x"),
+    /siblings\[1\]\.repo: .* has a host or user beginning with "-", which ssh would read as an option/,
+  ),
+  hostile(
+    "URL ssh://%2DoProxyCommand=... (percent-encoded)",
+    evilRepo("ssh://%2DoProxyCommand=touch%20$D%2Fpwned/x"),
+    /has a host or user beginning with "-"/,
+  ),
+  hostile(
+    "URL with a percent-encoded user -o",
+    evilRepo("ssh://%2doProxyCommand=x@host/x"),
+    /has a host or user beginning with "-"/,
+  ),
+  // Where the venv may be: `setup --recreate` deletes it.
+  hostile(
+    'venv ".." holds the root, beside a pyvenv.cfg and someone\'s notes (setup --recreate)',
+    "",
+    /workspace\.python\.venv: venv "\.\." holds the workspace root/,
+    {
+      workspace: `[workspace.python]\nvenv = ".."\n`,
+      args: ["setup", "--recreate", ...OFFLINE],
+      arrange: async (c) => {
+        await Deno.writeTextFile(join(c.dir, "pyvenv.cfg"), "home = /usr/bin\n");
+        await Deno.writeTextFile(join(c.dir, "notes.txt"), "mine\n");
+      },
+    },
+  ),
+  hostile(
+    "venv is the root, with siblings named bin and pyvenv.cfg (validate)",
+    sib(`name = "bin"\nrepo = "https://h.invalid/b.git"`) +
+      sib(`name = "pyvenv.cfg"\nrepo = "https://h.invalid/p.git"`),
+    /workspace\.python\.venv: venv "\.\.\/inner" is the workspace root/,
+    { workspace: `[workspace.python]\nvenv = "../inner"\n`, args: ["validate"] },
+  ),
+  hostile(
+    "venv is the directory holding wrknv.toml (setup --recreate)",
+    "",
+    /workspace\.python\.venv: venv "\." is the directory holding wrknv\.toml/,
+    {
+      workspace: `[workspace.python]\nvenv = "."\n`,
+      args: ["setup", "--recreate", ...OFFLINE],
+      arrange: (c) => Deno.writeTextFile(join(c.meta, "pyvenv.cfg"), "home = /usr/bin\n"),
+    },
+  ),
+  hostile(
+    "venv is a sibling (setup --recreate)",
+    "",
+    /workspace\.python\.venv: venv "\.\.\/inner\/good" is sibling "good"/,
+    { workspace: `[workspace.python]\nvenv = "../inner/good"\n`, args: ["setup", "--recreate"] },
+  ),
+  hostile(
+    "venv holds a sibling (setup --recreate)",
+    evilSib(`repo = "https://h.invalid/e.git"\npath = "../inner/env/evil"`),
+    /workspace\.python\.venv: venv "\.\.\/inner\/env" holds sibling "evil"/,
+    { workspace: `[workspace.python]\nvenv = "../inner/env"\n`, args: ["setup", "--recreate"] },
+  ),
+  hostile(
+    'root = "." and venv = "." with a committed pyvenv.cfg (setup --recreate)',
+    "",
+    /workspace\.python\.venv: venv "\." is the workspace root/,
+    {
+      workspace: `[workspace.python]\nvenv = "."\n`,
+      args: ["setup", "--recreate", ...OFFLINE],
+      arrange: async (c) => {
+        await edit('root = "../inner"', 'root = "."')(c);
+        await Deno.writeTextFile(join(c.meta, "pyvenv.cfg"), "home = /usr/bin\n");
+        await commitAll(c.meta);
+      },
+    },
+  ),
   hostile(
     "a forged config cache cannot approve a refused file",
     evilSib(`repo = "${"$GOOD"}"\npath = "../outside/evil"`),
@@ -699,6 +803,267 @@ const HOSTILE_ARGUMENTS: Case[] = [
     /--filter: expected blob:none/,
   ),
 ];
+
+/** Make `dir` a git repository with everything in it committed (as a cloned meta-repository is). */
+async function commitAll(dir: string): Promise<void> {
+  await gitIn(dir, ["init", "--quiet"]);
+  await gitIn(dir, ["add", "-A", "-f", "."]);
+  await gitIn(dir, ["commit", "--quiet", "-m", "all"]);
+}
+
+/**
+ * A directory that looks like a venv, whose python writes `$D/pwned` when it
+ * runs (then runs the real one, so a careless check would see it "work").
+ */
+async function fakeVenv(c: Ctx, at: string): Promise<void> {
+  await Deno.mkdir(join(at, "bin"), { recursive: true });
+  await Deno.mkdir(join(at, "lib"), { recursive: true });
+  await Deno.writeTextFile(join(at, "pyvenv.cfg"), "home = /usr/bin\nversion = 3.11.0\n");
+  const python = join(at, "bin", "python");
+  await Deno.writeTextFile(python, `#!/bin/sh\ntouch ${c.dir}/pwned\nexec python3 "$@"\n`);
+  await Deno.chmod(python, 0o755);
+}
+
+/** A workspace (one sibling, not installable) whose venv is `venv`, cloned. */
+async function venvWorkspace(c: Ctx, venv: string): Promise<void> {
+  await writeConfig(
+    c,
+    HEAD + `[workspace.python]\nvenv = "${venv}"\n` + good(c.fx) + "install = false\n",
+  );
+  await ok(["bootstrap"], { cwd: c.meta });
+}
+
+/**
+ * A case with a fake venv at `at` (default .venv) in the meta directory,
+ * committed to it or not; whatever the command, the fake python never runs.
+ */
+function fakeVenvCase(
+  name: string,
+  o: Pick<Case, "args" | "code" | "says" | "may" | "then"> & { at?: string; committed?: boolean },
+): Case {
+  const at = o.at ?? ".venv";
+  return {
+    name,
+    async arrange(c) {
+      await venvWorkspace(c, at);
+      await fakeVenv(c, join(c.meta, at));
+      if (o.committed) await commitAll(c.meta);
+    },
+    args: o.args,
+    code: o.code,
+    says: o.says,
+    may: o.may,
+    async then(c, r) {
+      await neverRan(c);
+      await o.then?.(c, r);
+    },
+  };
+}
+
+/** The payload of a fake venv never ran. */
+async function neverRan(c: Ctx): Promise<void> {
+  assert.equal(await exists(join(c.dir, "pwned")), false, "the fake venv's python ran");
+}
+
+const VENVS_LINKS_STATE: Case[] = [
+  {
+    name: "a venv reached through a symbolic link into a sibling (setup --recreate)",
+    async arrange(c) {
+      await venvWorkspace(c, "env");
+      await Deno.symlink("../inner/good", join(c.meta, "env"));
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says:
+      /workspace\.python\.venv: "\/.*\/meta\/env" resolves to \/.*\/inner\/good, which is sibling "good"/,
+  },
+  {
+    name: "a pyvenv.cfg that is a directory is no venv (setup --recreate)",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await Deno.mkdir(join(c.meta, ".venv", "pyvenv.cfg"), { recursive: true });
+      await Deno.mkdir(join(c.meta, ".venv", "bin"));
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says:
+      /\.venv exists but is not a virtual environment \(its pyvenv\.cfg is not a regular file\)/,
+  },
+  {
+    name: "a venv that is a symbolic link is never followed (setup --recreate)",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await fakeVenv(c, join(c.dir, "outside", "myenv"));
+      await Deno.symlink("../outside/myenv", join(c.meta, ".venv"));
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says:
+      /\.venv exists but is not a virtual environment \(it is a symbolic link \(to \.\.\/outside\/myenv\); wrknv does not follow one\)/,
+    then: neverRan,
+  },
+  {
+    name: "a venv's layout with someone's files in it is never deleted (setup --recreate)",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await fakeVenv(c, join(c.meta, ".venv"));
+      await Deno.writeTextFile(join(c.meta, ".venv", "notes.txt"), "mine\n");
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says: /is not a virtual environment \(it holds "notes\.txt", which a venv does not\)/,
+    then: neverRan,
+  },
+  {
+    name: "--recreate with no matching Python keeps the working venv",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await ok(["setup", ...OFFLINE], { cwd: c.meta });
+      await edit("[workspace.python]", '[workspace.python]\nversion = ">=3.99"')(c);
+    },
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 1,
+    says: /^error: no Python satisfies ">=3\.99"/m,
+    // The tree, the venv included, is compared: nothing of it was removed.
+    then: async (c) => assert.ok(await exists(join(c.meta, ".venv", "pyvenv.cfg"))),
+  },
+  fakeVenvCase("a committed fake venv is never run (validate)", {
+    at: "tools/env",
+    committed: true,
+    args: ["validate"],
+    code: 1,
+    says:
+      /✗ .*tools\/env holds files tracked by git \(.*tools\/env\/bin\/python.*\): a venv that came with a repository could run anything, so wrknv neither runs nor deletes it/,
+  }),
+  fakeVenvCase("a committed fake venv is never run (setup --no-hooks)", {
+    at: "tools/env",
+    committed: true,
+    args: ["setup", "--no-hooks", ...OFFLINE],
+    code: 2,
+    says: /^error: .*tools\/env holds files tracked by git/m,
+  }),
+  fakeVenvCase("a committed fake venv is never deleted (setup --recreate)", {
+    at: "tools/env",
+    committed: true,
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 2,
+    says: /holds files tracked by git/,
+  }),
+  fakeVenvCase("a venv wrknv did not make is never run (validate)", {
+    args: ["validate"],
+    code: 1,
+    says:
+      /✗ the venv at .*\/meta\/\.venv was not made by wrknv, so wrknv does not run it .*\n +→ if it is yours, run `wrknv setup --recreate`/,
+  }),
+  fakeVenvCase("a venv wrknv did not make is never run (setup)", {
+    args: ["setup", ...OFFLINE],
+    code: 1,
+    says:
+      /^error: the venv at .* was not made by wrknv.*\nhint: if it is yours, run `wrknv setup --recreate`/m,
+  }),
+  fakeVenvCase("setup --recreate replaces a venv wrknv did not make, without running it", {
+    args: ["setup", "--recreate", ...OFFLINE],
+    code: 0,
+    says: /setup done/,
+    may: /^meta\/\.venv(\/|$)/,
+    then: (c) => ok(["validate"], { cwd: c.meta }).then(() => {}),
+  }),
+  {
+    name: "a committed link to a repository outside the root (sync)",
+    arrange: linkedOutside,
+    args: ["sync"],
+    code: 2,
+    says:
+      /siblings\[0\]\.path: ".*\/meta\/linked" is a symbolic link to .*\/outside\/userrepo, outside the workspace root, which wrknv did not make/,
+  },
+  {
+    name: "a committed link to a repository outside the root (setup)",
+    arrange: linkedOutside,
+    args: ["setup", ...OFFLINE],
+    code: 2,
+    says: /is a symbolic link to .*\/outside\/userrepo, outside the workspace root/,
+  },
+  {
+    name: "a committed link to a repository outside the root (sync --locked)",
+    async arrange(c) {
+      await linkedOutside(c);
+      await Deno.writeTextFile(join(c.meta, "wrknv.lock"), lockOf(c.fx, c.fx.good.commits[0]));
+    },
+    args: ["sync", "--locked"],
+    code: 2,
+    says: /is a symbolic link to .*\/outside\/userrepo, outside the workspace root/,
+  },
+  {
+    name: "a link made by bootstrap --link-from is followed (status)",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await gitIn(c.dir, ["clone", "--quiet", c.fx.good.url, join(c.dir, "outside", "good")]);
+      await ok(["bootstrap", "--link-from", join(c.dir, "outside")], { cwd: c.meta });
+    },
+    args: ["status"],
+    code: 0,
+    says: /good +main +[0-9a-f]{7} +clean/,
+  },
+  {
+    name: "a committed .wrknv/bundle.json does not redirect installs (setup)",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await Deno.mkdir(join(c.dir, "outside", "wheels"), { recursive: true });
+      await Deno.mkdir(join(c.meta, ".wrknv"), { recursive: true });
+      await Deno.writeTextFile(
+        join(c.meta, ".wrknv", "bundle.json"),
+        JSON.stringify({ dir: join(c.dir, "outside"), wheels: join(c.dir, "outside", "wheels") }),
+      );
+    },
+    args: ["setup", ...OFFLINE],
+    code: 0,
+    says: /setup done/,
+    may: /^meta\/\.venv(\/|$)/,
+    then: (_c, r) => assert.doesNotMatch(r.stdout + r.stderr, /bundle's wheels/),
+  },
+  {
+    name: "a committed .wrknv/setup.json link is never written through (setup)",
+    async arrange(c) {
+      await venvWorkspace(c, ".venv");
+      await Deno.writeTextFile(join(c.dir, "outside", "victim.txt"), "mine\n");
+      await Deno.mkdir(join(c.meta, ".wrknv"), { recursive: true });
+      await Deno.symlink("../../outside/victim.txt", join(c.meta, ".wrknv", "setup.json"));
+    },
+    args: ["setup", ...OFFLINE],
+    code: 0,
+    says: /setup done/,
+    may: /^meta\/\.venv(\/|$)/,
+  },
+  {
+    name: "a .wrknv that is a symbolic link takes no writes elsewhere (bootstrap)",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.mkdir(join(c.dir, "outside", "state"));
+      await Deno.symlink("../outside/state", join(c.meta, ".wrknv"));
+    },
+    code: 1,
+    says:
+      /^error: .*\/meta\/\.wrknv is not a directory \(a symbolic link\?\); wrknv keeps its state only in a real one/m,
+  },
+];
+
+/**
+ * A meta-repository (root ".") that commits `linked -> ../outside/userrepo`,
+ * a repository of the user's one commit behind its upstream (so `sync` would
+ * have something to write there).
+ */
+async function linkedOutside(c: Ctx): Promise<void> {
+  const user = join(c.dir, "outside", "userrepo");
+  await Deno.mkdir(c.meta, { recursive: true });
+  await gitIn(c.dir, ["clone", "--quiet", c.fx.good.url, user]);
+  await gitIn(user, ["reset", "--quiet", "--hard", "HEAD~1"]);
+  await Deno.writeTextFile(
+    join(c.meta, "wrknv.toml"),
+    `[workspace]\nname = "ws"\nroot = "."\n\n[[siblings]]\nname = "linked"\nrepo = "${c.fx.good.url}"\n`,
+  );
+  await Deno.symlink("../outside/userrepo", join(c.meta, "linked"));
+  await commitAll(c.meta);
+}
 
 // ---------------------------------------------------------------------------
 // Bundles and lock files
@@ -906,9 +1271,13 @@ async function corruptWheelhouse(c: Ctx, remote: Remote, corrupt: string): Promi
       `repo = "${remote.url}"\n`,
   );
   await ok(["bootstrap"], { cwd: c.meta });
+  // wrknv makes the venv (it runs only venvs it made): setup with the sibling left out.
+  const toml = join(c.meta, "wrknv.toml");
+  const text = await Deno.readTextFile(toml);
+  await Deno.writeTextFile(toml, text + "install = false\n");
+  await ok(["setup", ...OFFLINE], { cwd: c.meta });
+  await Deno.writeTextFile(toml, text);
   const venv = join(c.meta, ".venv");
-  const made = await new Deno.Command("python3", { args: ["-m", "venv", venv] }).output();
-  assert.ok(made.success);
   // The build backends setup would add first, so that the venv is as it will stay.
   const pip = await new Deno.Command(join(venv, "bin", "python"), {
     args: ["-m", "pip", "install", "--quiet", "--no-index", "--find-links", SYSTEM_WHEELS, "wheel"],
@@ -1545,7 +1914,14 @@ async function runSection(
   await Promise.all(workers);
 }
 
-const SECTIONS = { HOSTILE_CONFIGS, HOSTILE_ARGUMENTS, BUNDLES_AND_LOCKS, FAULTS, HOOKS };
+const SECTIONS = {
+  HOSTILE_CONFIGS,
+  HOSTILE_ARGUMENTS,
+  BUNDLES_AND_LOCKS,
+  VENVS_LINKS_STATE,
+  FAULTS,
+  HOOKS,
+};
 
 Deno.test("the catalogue holds at least 60 cases", () => {
   const n = Object.values(SECTIONS).reduce((sum, s) => sum + s.length, 0);
@@ -1571,6 +1947,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: (t) => runSection(t, BUNDLES_AND_LOCKS, { limit: 3 }),
+});
+
+Deno.test({
+  name: "venvs, links and state: nothing deleted, run or written through that wrknv did not make",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: (t) => runSection(t, VENVS_LINKS_STATE, { limit: 3 }),
 });
 
 Deno.test({

@@ -22,6 +22,7 @@ function spawnWrknv(args: string[], cwd: string, env: Record<string, string> = {
       NO_COLOR: "1",
       WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
       WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+      WRKNV_STATE_DIR: `${STATE_DIR}/state`,
       ...env,
     },
     stdin: "null",

@@ -170,8 +170,14 @@ export const COMMANDS: Command[] = [
       { flags: "--no-clone", description: "do not clone missing siblings" },
       { flags: "--locked", description: "check out the commits in wrknv.lock" },
       { flags: "-j, --jobs <n>", type: "int", min: 1, description: "siblings at once" },
+      {
+        flags: "--timeout <seconds>",
+        type: "int",
+        min: 1,
+        description: "give up on one sibling's fetch (or clone) after this long (default 300)",
+      },
     ],
-    examples: ["wrknv sync", "wrknv sync --locked"],
+    examples: ["wrknv sync", "wrknv sync --locked", "wrknv sync --timeout 30"],
     load: async () => (await import("./daily.ts")).syncCommand,
   }),
   command({

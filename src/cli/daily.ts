@@ -106,7 +106,13 @@ export function renderStatus(ctx: Context, rows: SiblingStatus[]): string {
 /** Run `wrknv sync`. */
 export async function syncCommand(
   ctx: Context,
-  flags: SelectionFlags & { rebase?: boolean; clone?: boolean; locked?: boolean; jobs?: number },
+  flags: SelectionFlags & {
+    rebase?: boolean;
+    clone?: boolean;
+    locked?: boolean;
+    jobs?: number;
+    timeout?: number;
+  },
 ): Promise<number> {
   const ws = await ctx.workspace();
   const selection = await scopedSelection(ctx, ws, flags);
@@ -127,6 +133,7 @@ export async function syncCommand(
       noClone: flags.clone === false,
       locked: flags.locked,
       jobs: flags.jobs,
+      timeout: flags.timeout,
       signal: ctx.signal,
     }, reporter);
   } finally {

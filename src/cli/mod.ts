@@ -7,6 +7,7 @@
  */
 import { ConfigError, ExitCode, WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
+import { printable } from "../text.ts";
 import { commandHelp, parseArgs, programHelp } from "./args.ts";
 import { COMMANDS, GLOBAL_OPTIONS } from "./commands.ts";
 import { type GlobalOptions, makeContext } from "./context.ts";
@@ -146,8 +147,15 @@ function reportError(
         ? undefined
         : "this is a bug in wrknv; run again with -v for details and report it";
     }
-    for (const line of problems ?? [message]) runtime.writeErr(`error: ${line}\n`);
-    if (hint) runtime.writeErr(`hint: ${hint}\n`);
+    // Messages quote files and other programs' output: nothing in them may rewrite the terminal.
+    for (const line of problems ?? [message]) {
+      runtime.writeErr(`error: ${printable(line, { lines: true })}
+`);
+    }
+    if (hint) {
+      runtime.writeErr(`hint: ${printable(hint)}
+`);
+    }
     if (options.verbose && error instanceof Error && error.stack) {
       runtime.writeErr(error.stack + "\n");
     }

@@ -134,9 +134,12 @@ export async function trustCommand(
     ctx.out("this workspace is already trusted\n");
     return 0;
   }
+  // The loader refuses hooks with control characters; escaped again here, as
+  // what is shown for approval must be exactly what runs.
+  const { printable } = await import("../text.ts");
   const hooks = [
-    ...ws.hooks.preInstall.map((h) => `pre_install:  ${h}`),
-    ...ws.hooks.postInstall.map((h) => `post_install: ${h}`),
+    ...ws.hooks.preInstall.map((h) => `pre_install:  ${printable(h)}`),
+    ...ws.hooks.postInstall.map((h) => `post_install: ${printable(h)}`),
   ];
   if (!flags.yes) {
     if (!runtime.stdinIsTerminal()) {

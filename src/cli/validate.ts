@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { printable } from "../text.ts";
 import type { Check, ValidateResult } from "../ops/validate.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
@@ -30,8 +31,9 @@ export function renderValidate(ctx: Context, result: ValidateResult): void {
       group = c.sibling;
       ctx.out(`${s.bold(group ?? "workspace")}\n`);
     }
-    ctx.out(`  ${sym(c)} ${c.message}${s.dim(`  [${c.id}]`)}\n`);
-    if (c.hint && c.status !== "ok") ctx.out(`      ${s.dim("→")} ${c.hint}\n`);
+    // Messages quote what git and the venv said: nothing in them may rewrite the terminal.
+    ctx.out(`  ${sym(c)} ${printable(c.message)}${s.dim(`  [${c.id}]`)}\n`);
+    if (c.hint && c.status !== "ok") ctx.out(`      ${s.dim("→")} ${printable(c.hint)}\n`);
   }
   const line = `${result.errors} ${result.errors === 1 ? "error" : "errors"}, ${result.warnings} ${
     result.warnings === 1 ? "warning" : "warnings"

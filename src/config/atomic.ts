@@ -6,6 +6,17 @@
 import { basename, dirname, join } from "node:path";
 import { checkpoint } from "../checkpoint.ts";
 import { pidAlive } from "../fs.ts";
+import { WrknvError } from "../errors.ts";
+
+/** Options for {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /**
+   * When `path` is a symbolic link, the file it leads to is written (the
+   * link stays); this is asked first, with that file's real path, and may
+   * throw to refuse (say, when it is not the kind of file `path` names).
+   */
+  checkLinkTarget?: (target: string) => Promise<void>;
+}
 
 /**
  * Write `data` to `path` through a temporary file in the same directory,
@@ -13,8 +24,14 @@ import { pidAlive } from "../fs.ts";
  * removed when anything fails. An existing file's permission bits are kept.
  * Temporary files that a killed wrknv left beside the target are removed
  * first (they are named after its pid, so a live writer's are left alone).
+ * A symbolic link at `path` is written through, never replaced by a file.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  path = await linkTarget(path, options);
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   let mode: number | undefined;
@@ -59,4 +76,30 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
   } catch {
     // An unreadable directory: the write itself will say what is wrong.
   }
+}
+
+/** The file that a write to `path` must replace: `path`, or the file its link leads to. */
+async function linkTarget(path: string, options: AtomicWriteOptions): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch {
+    return path;
+  }
+  if (!info.isSymlink) return path;
+  let target: string;
+  try {
+    target = await Deno.realPath(path);
+  } catch {
+    const to = await Deno.readLink(path).catch(() => "?");
+    throw new WrknvError(
+      `${path} is a symbolic link to ${to}, which does not exist; wrknv writes through links, not over them`,
+      { hint: `make ${to}, or remove the link` },
+    );
+  }
+  if (!(await Deno.stat(target)).isFile) {
+    throw new WrknvError(`${path} is a symbolic link to ${target}, which is not a file`);
+  }
+  await options.checkLinkTarget?.(target);
+  return target;
 }

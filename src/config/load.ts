@@ -13,7 +13,7 @@ import { parse, TomlError } from "smol-toml";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
-import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
+import { CONFIG_FILE, displayPath, isInside, venvPlacementProblem } from "./paths.ts";
 
 export { CONFIG_FILE, displayPath, isInside };
 import { configSchema, type RawConfig } from "./schema.ts";
@@ -22,6 +22,7 @@ import { didYouMean } from "./suggest.ts";
 import { checkRepoUrl } from "./url.ts";
 import type { Sibling, Workspace } from "./types.ts";
 import { parseSpecifierSet } from "../python/pep.ts";
+import { hidingCharacter } from "../text.ts";
 
 /** Where a config problem is, for the one-line message. */
 interface Where {
@@ -229,6 +230,8 @@ function schemaProblems(where: Where, data: unknown, issues: z.core.$ZodIssue[])
   return out;
 }
 
+const IMPORT_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 function checkName(where: Where, path: KeyPath, name: string, what: string): void {
   const problem = nameProblem(name, what);
   if (problem) fail(where, path, problem);
@@ -359,14 +362,23 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     ws.hooks[key].forEach((cmd, i) =>
       check(() => {
         if (cmd.trim() === "") fail(where, ["workspace", "hooks", key, i], "empty command");
+        // `wrknv trust` shows hooks to be approved: a carriage return or an escape
+        // sequence could show a harmless command in place of the one that runs.
+        const hidden = hidingCharacter(cmd);
+        if (hidden) {
+          fail(
+            where,
+            ["workspace", "hooks", key, i],
+            `hook holds a control character (${hidden}), which could hide what it runs; write it on one line without one`,
+          );
+        }
       })
     );
   }
 
   // A newline in root or venv would reach every sibling's path, and files made from them.
   for (const [key, value] of [["root", ws.root], ["venv", ws.python.venv]] as const) {
-    // deno-lint-ignore no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value)) {
+    if (hidingCharacter(value)) {
       const at: KeyPath = key === "root" ? ["workspace", "root"] : ["workspace", "python", "venv"];
       check(() => fail(where, at, `invalid path ${JSON.stringify(value)}`));
     }
@@ -405,9 +417,8 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     check(() => {
       if (s.revision === undefined) return;
       if (
-        s.revision === "" || s.revision.startsWith("-") ||
-        // deno-lint-ignore no-control-regex
-        /[\s\x00-\x1f\x7f~^:?*[\\]/.test(s.revision) || s.revision.includes("..")
+        s.revision === "" || s.revision.startsWith("-") || hidingCharacter(s.revision) ||
+        /[\s~^:?*[\\]/.test(s.revision) || s.revision.includes("..")
       ) {
         fail(where, at("revision"), `invalid revision ${JSON.stringify(s.revision)}`);
       }
@@ -429,10 +440,23 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
     s.groups.forEach((g, i) =>
       check(() => checkName(where, ["siblings", index, "groups", i], g, "group"))
     );
+    s.import?.forEach((name, i) =>
+      check(() => {
+        // Import names reach a suggested command (`python -c "import NAME"`).
+        if (!IMPORT_NAME.test(name)) {
+          fail(
+            where,
+            ["siblings", index, "import", i],
+            `invalid import name ${
+              JSON.stringify(name)
+            } (expected a dotted Python name such as pkg.sub)`,
+          );
+        }
+      })
+    );
     if (problems.length > before) throw new Reported();
     if (s.path !== undefined) {
-      // deno-lint-ignore no-control-regex
-      if (s.path.trim() === "" || /[\x00-\x1f\x7f]/.test(s.path)) {
+      if (s.path.trim() === "" || hidingCharacter(s.path)) {
         fail(where, at("path"), `invalid path ${JSON.stringify(s.path)}`);
       }
     }
@@ -513,14 +537,10 @@ function resolveConfig(raw: RawConfig, configPath: string, where: Where): Worksp
       break;
     }
   }
-  if (siblings.some((s) => isInside(venv, s.path))) {
-    const s = siblings.find((s) => isInside(venv, s.path))!;
+  const venvProblem = venvPlacementProblem(venv, { root, configDir, siblings });
+  if (venvProblem) {
     check(() =>
-      fail(
-        where,
-        ["workspace", "python", "venv"],
-        `venv "${ws.python.venv}" lies inside sibling "${s.name}"`,
-      )
+      fail(where, ["workspace", "python", "venv"], `venv "${ws.python.venv}" ${venvProblem}`)
     );
   }
 

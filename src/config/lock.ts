@@ -88,5 +88,20 @@ export async function writeLock(
   ws: Pick<Workspace, "configDir">,
   entries: readonly LockEntry[],
 ): Promise<void> {
-  await writeFileAtomic(lockPath(ws), formatLock(entries));
+  // A wrknv.lock that is a link is written through, but only into a lock file:
+  // a link committed to lead elsewhere (~/.bashrc) is refused.
+  await writeFileAtomic(lockPath(ws), formatLock(entries), {
+    async checkLinkTarget(target) {
+      try {
+        const text = await Deno.readTextFile(target);
+        if (text.trim() !== "") parseLock(text, target);
+      } catch (error) {
+        throw new ConfigError(
+          `${LOCK_FILE} is a symbolic link to ${target}, which is not a wrknv lock file (${
+            (error as Error).message
+          }); wrknv will not write over it`,
+        );
+      }
+    },
+  });
 }

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
+import { CONFIG_FILE, displayPath, isInside, venvPlacementProblem } from "./paths.ts";
+import { isRememberedLink, userCacheDir } from "./user_state.ts";
 import type { Workspace } from "./types.ts";
 import { VERSION } from "../version.ts";
 import { isFile } from "../fs.ts";
-import { runtime } from "../runtime.ts";
+import { sha256Hex } from "../hash.ts";
 
 export { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
 export type { Hooks, Installer, PythonSettings, Sibling, Workspace } from "./types.ts";
@@ -129,24 +130,82 @@ async function realDeepest(path: string): Promise<string> {
   }
 }
 
+/** The names of the symbolic links in `dir` (none when it cannot be read). */
+async function symlinksIn(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isSymlink) out.add(e.name);
+  } catch {
+    // missing or unreadable: no links
+  }
+  return out;
+}
+
 /**
- * Refuse sibling paths that leave the root through a symbolic link in a
- * parent directory. (A sibling that is itself a link, as `--link-from` makes,
- * is allowed: wrknv only reads through it.)
+ * The checks of {@link loadWorkspace} that need the disk: sibling paths and
+ * the venv as they resolve through symbolic links.
+ *
+ * - A sibling whose parent directory is a link leading out of the root is
+ *   refused.
+ * - A sibling that is itself a link is followed only when its target is
+ *   inside the root (and not the root, nor the directory holding wrknv.toml
+ *   or one of its parents), or when wrknv made that link for this workspace
+ *   (`bootstrap --link-from`, remembered in the user's state directory): a
+ *   committed `linked -> ../../outside/repo` would otherwise let `sync`,
+ *   `setup` and `--locked` write outside the workspace.
+ * - The venv, resolved, must keep the rules of `venvPlacementProblem`.
  */
 export async function checkSymlinks(ws: Workspace, displayName: string): Promise<void> {
   const realRoot = await realDeepest(ws.root);
   // Siblings mostly share a parent (the root): resolve each directory once.
   const seen = new Map<string, Promise<string>>();
+  // And list each once, for the siblings that are themselves links.
+  const links = new Map<string, Promise<Set<string>>>();
+  const realConfigDir = await realDeepest(ws.configDir);
+  const fail = (index: number, message: string): never => {
+    throw new ConfigError(`${displayName}: siblings[${index}].path: ${message}`);
+  };
+  const reals: { name: string; path: string }[] = [];
   for (const s of ws.siblings) {
     const parent = dirname(s.path);
     if (!seen.has(parent)) seen.set(parent, realDeepest(parent));
     const realParent = await seen.get(parent)!;
     if (!isInside(realParent, realRoot)) {
-      throw new ConfigError(
-        `${displayName}: siblings[${s.index}].path: "${s.path}" is reached through a symbolic link that leads outside the workspace root (${realParent})`,
+      fail(
+        s.index,
+        `"${s.path}" is reached through a symbolic link that leads outside the workspace root (${realParent})`,
       );
     }
+    let real = join(realParent, basename(s.path));
+    if (!links.has(parent)) links.set(parent, symlinksIn(parent));
+    if ((await links.get(parent)!).has(basename(s.path))) {
+      try {
+        real = await Deno.realPath(s.path);
+      } catch {
+        // A broken link: bootstrap reports it and leaves it alone.
+      }
+      const escapes = !isInside(real, realRoot) || real === realRoot ||
+        isInside(realConfigDir, real);
+      if (escapes && !(await isRememberedLink(ws.configPath, s.path))) {
+        fail(
+          s.index,
+          `"${s.path}" is a symbolic link to ${real}, outside the workspace root, which wrknv did not make; ` +
+            `remove the link (to link a clone of your own, use wrknv bootstrap --link-from DIR)`,
+        );
+      }
+    }
+    reals.push({ name: s.name, path: real });
+  }
+  const realVenv = await realDeepest(ws.python.venv);
+  const problem = venvPlacementProblem(realVenv, {
+    root: realRoot,
+    configDir: realConfigDir,
+    siblings: reals,
+  });
+  if (problem) {
+    throw new ConfigError(
+      `${displayName}: workspace.python.venv: "${ws.python.venv}" resolves to ${realVenv}, which ${problem}`,
+    );
   }
 }
 
@@ -156,11 +215,6 @@ export type LoadOptions = FindOptions;
 /** Bump when the resolved Workspace changes shape or meaning. */
 const CACHE_FORMAT = 1;
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /**
  * Where the resolved workspace of the wrknv.toml at `path` is cached: in the
  * user's cache directory (`WRKNV_CACHE_DIR`, else `~/.cache/wrknv`), never in
@@ -168,12 +222,7 @@ async function sha256Hex(text: string): Promise<string> {
  * written there by someone else would skip every check of the file.
  */
 async function cacheFile(path: string): Promise<string> {
-  const explicit = runtime.env("WRKNV_CACHE_DIR");
-  const xdg = runtime.env("XDG_CACHE_HOME");
-  const home = runtime.env("HOME") ?? ".";
-  const base = explicit ??
-    join(xdg && xdg.startsWith("/") ? xdg : join(home, ".cache"), "wrknv");
-  return join(base, "config", `${(await sha256Hex(path)).slice(0, 32)}.json`);
+  return join(userCacheDir(), "config", `${(await sha256Hex(path)).slice(0, 32)}.json`);
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { hidingCharacter } from "../text.ts";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -12,8 +13,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * workspace name", `name "x"`), or null when it can.
  */
 export function nameProblem(name: string, what: string): string | null {
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name)) return `${what} holds a control character`;
+  if (hidingCharacter(name)) return `${what} holds a control character`;
   if (name.includes("/") || name.includes("\\")) {
     return `${what} ${JSON.stringify(name)} holds a path separator`;
   }

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { Workspace } from "./types.ts";
+import { WrknvError } from "../errors.ts";
 
 /** Where wrknv keeps per-workspace state, beside wrknv.toml. */
 export function stateDir(ws: Pick<Workspace, "configDir">): string {
@@ -16,6 +17,15 @@ export function stateDir(ws: Pick<Workspace, "configDir">): string {
 export async function ensureStateDir(ws: Pick<Workspace, "configDir">): Promise<string> {
   const dir = stateDir(ws);
   await Deno.mkdir(dir, { recursive: true });
+  // A .wrknv committed as a link would take wrknv's writes elsewhere.
+  if (!(await Deno.lstat(dir)).isDirectory) {
+    throw new WrknvError(
+      `${dir} is not a directory (a symbolic link?); wrknv keeps its state only in a real one`,
+      {
+        hint: `remove ${dir}; wrknv makes it again`,
+      },
+    );
+  }
   const ignore = join(dir, ".gitignore");
   try {
     await Deno.writeTextFile(ignore, "# wrknv's own state; never committed\n*\n", {

@@ -5,12 +5,28 @@
  *
  * @module
  */
+import { hidingCharacter } from "../text.ts";
 
 /** How a repository URL reaches its repository. */
 export type Transport = "local" | "file" | "git" | "ssh" | "http" | "https" | "scp";
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCP = /^(?:([^@/:\s]+)@)?([^@/:\s]+):(.*)$/;
+
+/**
+ * True when a host or user could reach ssh as an option: it begins with "-"
+ * as written, inside IPv6-style brackets (`[-oProxyCommand=x]`), or once
+ * percent-decoded (`%2DoProxyCommand=x`), as git and ssh would read it.
+ */
+function looksLikeOption(part: string): boolean {
+  let decoded = part;
+  try {
+    decoded = decodeURIComponent(part);
+  } catch {
+    // a lone % stays as it is
+  }
+  return [part, decoded].some((p) => /^\[?\s*-/.test(p) || hidingCharacter(p) !== null);
+}
 
 /**
  * Classify a repository URL, or return an error message (sentence case, no
@@ -21,8 +37,7 @@ export function checkRepoUrl(url: string): { transport: Transport } | { error: s
   if (url.startsWith("-")) {
     return { error: `"${url}" begins with "-" and could be read as an option` };
   }
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(url)) return { error: "holds a control character" };
+  if (hidingCharacter(url)) return { error: "holds a control character" };
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) {
     return {
       error: `"${url}" uses a remote helper transport ("${
@@ -47,7 +62,7 @@ export function checkRepoUrl(url: string): { transport: Transport } | { error: s
         : authority;
       const user = authority.includes("@") ? authority.slice(0, authority.lastIndexOf("@")) : "";
       if (host.length === 0) return { error: `"${url}" has no host` };
-      if (host.startsWith("-") || user.startsWith("-")) {
+      if (looksLikeOption(host) || looksLikeOption(user)) {
         return {
           error:
             `"${url}" has a host or user beginning with "-", which ssh would read as an option`,
@@ -65,7 +80,7 @@ export function checkRepoUrl(url: string): { transport: Transport } | { error: s
     const m = SCP.exec(url);
     if (!m) return { error: `"${url}" is not a valid scp-like address (user@host:path)` };
     const [, user, host] = m;
-    if (host.startsWith("-") || (user ?? "").startsWith("-")) {
+    if (looksLikeOption(host) || looksLikeOption(user ?? "")) {
       return {
         error: `"${url}" has a host or user beginning with "-", which ssh would read as an option`,
       };

@@ -19,6 +19,7 @@ import { run, type RunResult } from "../proc/mod.ts";
 import {
   branchNameProblem,
   classifyGitError,
+  dubiousOwnership,
   type GitErrorKind,
   type GitStatus,
   type GrepMatch,
@@ -29,12 +30,14 @@ import {
   parseStatusV2,
   revisionProblem,
 } from "./parse.ts";
+import { shellQuote } from "../text.ts";
 import { redactUrl } from "./remote.ts";
 import { readHead } from "./files.ts";
 
 export {
   branchNameProblem,
   classifyGitError,
+  dubiousOwnership,
   type GitErrorKind,
   type GitStatus,
   type GrepMatch,
@@ -195,7 +198,65 @@ async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Pro
     onLine: onProgress ? (line, stream) => stream === "stderr" && onProgress(line) : undefined,
   });
   if (r.aborted) throw new InterruptedError(`Interrupted: git ${subcommand(args)}`);
+  const owned = r.code !== 0 ? dubiousOwnership(r.stderr) : null;
+  if (owned !== null) throw ownershipError(owned, args, r.stderr);
   return r;
+}
+
+/**
+ * git refuses to work in a repository another user owns: every caller, even
+ * one that reads a failure as "no such thing", must say so, or a refused
+ * repository looks like one with no origin, or one not cloned.
+ */
+function ownershipError(path: string, args: readonly string[], stderr: string): GitError {
+  return new GitError(
+    `git refuses to work in ${path}: the repository is owned by another user ("dubious ownership")`,
+    {
+      kind: "ownership",
+      args,
+      stderr,
+      hint: `if you trust it, run: git config --global --add safe.directory ${shellQuote(path)}`,
+    },
+  );
+}
+
+/**
+ * For `.catch()` where a failure means "none" (no origin, no commit): null,
+ * but a repository git refuses for its owner is never "none", so that
+ * error is thrown on.
+ */
+export function noneUnlessRefused(error: unknown): null {
+  if (error instanceof GitError && error.kind === "ownership") throw error;
+  return null;
+}
+
+/**
+ * What to show for a failed git command in a sibling's row: git's most
+ * telling line, or, for a repository refused for its owner, wrknv's message
+ * with the fix.
+ */
+export function describeFailure(error: unknown): string {
+  if (error instanceof GitError) {
+    if (error.kind === "ownership") return `${error.message}; ${error.hint}`;
+    return lastErrorLine(error.stderr) ?? error.message;
+  }
+  return (error as Error).message;
+}
+
+/**
+ * The files git tracks at or under `path` (a directory), relative to it; at
+ * most `limit`. Empty when `path` is in no repository.
+ */
+export async function trackedFiles(
+  path: string,
+  options: LocalOptions & { limit?: number } = {},
+): Promise<string[]> {
+  const r = await gitRaw(["ls-files", "-z", "--", "."], { cwd: path, ...options });
+  if (r.code !== 0) {
+    if (/not a git repository/i.test(r.stderr)) return [];
+    throw failure(["ls-files"], r);
+  }
+  return r.stdout.split("\0").filter((f) => f !== "").slice(0, options.limit ?? 10);
 }
 
 /** Run git; throw a {@linkcode GitError} unless it succeeds. */

@@ -102,7 +102,16 @@ export function parseStatusV2(text: string): GitStatus {
 }
 
 /** Why a git command against a remote failed, as far as its messages tell. */
-export type GitErrorKind = "auth" | "network" | "notfound" | "other";
+export type GitErrorKind = "auth" | "network" | "notfound" | "ownership" | "other";
+
+/**
+ * The repository git refused because another user owns it ("detected dubious
+ * ownership in repository at '/x'", git 2.35.2 and later), or null.
+ */
+export function dubiousOwnership(stderr: string): string | null {
+  const m = /detected dubious ownership in repository at '([^'\n]*)'/.exec(stderr);
+  return m ? m[1] : null;
+}
 
 const AUTH: RegExp[] = [
   /could not read (username|password)/i,
@@ -180,6 +189,7 @@ const NETWORK: RegExp[] = [
  * does not exist, or is not visible), or `other`.
  */
 export function classifyGitError(stderr: string): GitErrorKind {
+  if (dubiousOwnership(stderr) !== null) return "ownership";
   // Not-found patterns first: git daemon's "access denied or repository not
   // exported" is about the repository, not credentials.
   if (NOTFOUND.slice(0, 2).some((re) => re.test(stderr))) return "notfound";

@@ -25,6 +25,7 @@ import { cacheable, keepAsMirror, openMirror } from "./cache.ts";
 import { replaceRemoteUrl } from "../git/files.ts";
 import { exists, pidAlive } from "../fs.ts";
 import { NestedClones } from "./nested.ts";
+import { rememberLink } from "../config/user_state.ts";
 
 /** What happened to one sibling. */
 export type BootstrapStatus =
@@ -419,10 +420,17 @@ export async function bootstrap(
     if (lock && !locked) warnings.push("not in wrknv.lock; cloned at its revision");
     const kind = await inspect(sibling.path);
     if (kind === "repo" || kind === "link-repo") {
-      const [origin, head] = await Promise.all([
-        git.remoteUrl(sibling.path).catch(() => null),
-        git.headCommit(sibling.path).catch(() => null),
-      ]);
+      let origin: string | null, head: string | null;
+      try {
+        [origin, head] = await Promise.all([
+          git.remoteUrl(sibling.path).catch(git.noneUnlessRefused),
+          git.headCommit(sibling.path).catch(git.noneUnlessRefused),
+        ]);
+      } catch (error) {
+        // git refuses it (another user owns it): not "present", whatever is in it.
+        settle({ ...base, status: "failed", error: git.describeFailure(error) });
+        return;
+      }
       if (origin === null) warnings.push("has no origin remote");
       else if (!git.sameRemote(origin, sibling.repo)) {
         warnings.push(`origin is ${origin}, not ${sibling.repo}`);
@@ -466,6 +474,9 @@ export async function bootstrap(
           return;
         }
         await Deno.mkdir(dirname(sibling.path), { recursive: true });
+        // Remembered (outside the workspace) before it is made: only links
+        // wrknv made are followed out of the root.
+        await rememberLink(ws.configPath, sibling.path, source);
         await Deno.symlink(source, sibling.path);
         settle({
           ...base,

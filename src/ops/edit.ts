@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { checkSymlinks, displayPath, findConfig } from "../config/mod.ts";
 import { parseConfig } from "../config/load.ts";
@@ -13,6 +13,7 @@ import { addSibling, removeSibling } from "../config/edit.ts";
 import type { SiblingSpec } from "../config/render.ts";
 import type { Sibling } from "../config/types.ts";
 import { nameFromUrl } from "./init.ts";
+import { acquireRunLock } from "./run_lock.ts";
 
 /** Where the config is, as for every command. */
 export interface EditTarget {
@@ -40,6 +41,13 @@ export interface AddOptions {
   install?: boolean;
 }
 
+/**
+ * Two edits at once would each write the file as it was before the other:
+ * one of them lost. Edits take the workspace's run lock, waiting a few
+ * seconds for another edit (or lock) to finish, then failing by name.
+ */
+const EDIT_WAIT_MS = 10_000;
+
 async function readConfig(target: EditTarget) {
   const path = await findConfig(target);
   const text = await Deno.readTextFile(path);
@@ -49,12 +57,18 @@ async function readConfig(target: EditTarget) {
   return { path, text, shown };
 }
 
+async function lockFor(target: EditTarget, command: string) {
+  const configDir = dirname(await findConfig(target));
+  return await acquireRunLock({ configDir }, command, { waitMs: EDIT_WAIT_MS });
+}
+
 /** Add a sibling to wrknv.toml; returns it as resolved. */
 export async function addToConfig(
   target: EditTarget,
   repo: string,
   options: AddOptions = {},
 ): Promise<Sibling> {
+  await using _lock = await lockFor(target, "add");
   const { path, text, shown } = await readConfig(target);
   const name = options.name ?? nameFromUrl(repo);
   if (!name) throw new ConfigError(`cannot derive a name from "${repo}"; pass --name`);
@@ -95,6 +109,7 @@ export async function addToConfig(
 
 /** Remove a sibling from wrknv.toml by name; returns it as it was. */
 export async function removeFromConfig(target: EditTarget, name: string): Promise<Sibling> {
+  await using _lock = await lockFor(target, "remove");
   const { path, text, shown } = await readConfig(target);
   const before = parseConfig(text, path, { displayName: shown });
   const old = before.siblings.find((s) => s.name === name);

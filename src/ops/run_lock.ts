@@ -30,9 +30,30 @@ export interface RunLock extends AsyncDisposable {
 /**
  * Take the workspace's run lock for `command`.
  *
- * @throws {WrknvError} (exit 1) when another live wrknv holds it
+ * @throws {WrknvError} (exit 1) when another live wrknv holds it (still,
+ *   after `waitMs`)
  */
 export async function acquireRunLock(
+  ws: Pick<Workspace, "configDir">,
+  command: string,
+  options: { waitMs?: number } = {},
+): Promise<RunLock> {
+  // A short command (add, remove) waits for another short one to finish.
+  const until = performance.now() + (options.waitMs ?? 0);
+  while (true) {
+    try {
+      return await tryRunLock(ws, command);
+    } catch (error) {
+      if (!(error instanceof RunLockHeld) || performance.now() >= until) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+  }
+}
+
+/** The run lock is held by another live wrknv. */
+class RunLockHeld extends WrknvError {}
+
+async function tryRunLock(
   ws: Pick<Workspace, "configDir">,
   command: string,
 ): Promise<RunLock> {
@@ -64,7 +85,7 @@ export async function acquireRunLock(
       holder = undefined; // torn or vanished: treat as stale
     }
     if (holder && (holder.host !== me.host || pidAlive(holder.pid))) {
-      throw new WrknvError(
+      throw new RunLockHeld(
         `another wrknv (pid ${holder.pid}, "wrknv ${holder.command}", since ${holder.started}) is working on this workspace`,
         { hint: `wait for it to finish; if it is gone, remove ${path}` },
       );

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { WrknvError } from "../errors.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { which } from "../proc/mod.ts";
@@ -28,7 +28,8 @@ import {
 import { buildGraph, layerViolations, topoLayers } from "../graph/mod.ts";
 import type { Reporter } from "./reporter.ts";
 import { type Selection, selectSiblings } from "./select.ts";
-import { acquireRunLock, ensureStateDir } from "./run_lock.ts";
+import { acquireRunLock } from "./run_lock.ts";
+import { userStateFile } from "../config/user_state.ts";
 import { fileSha256, isTrusted } from "./trust.ts";
 import { isDir, readText } from "../fs.ts";
 
@@ -93,6 +94,18 @@ interface Planned {
   sibling: Sibling;
   pyproject: Pyproject | null;
   hasSetupPy: boolean;
+}
+
+/**
+ * Where setup remembers what it last installed: in the user's state
+ * directory, keyed by the workspace, not in `.wrknv/` (a stamp, or a
+ * symbolic link in its place, committed there would be believed or written
+ * through).
+ */
+async function setupStampFile(ws: Workspace): Promise<string> {
+  const file = await userStateFile("setup", ws.configPath);
+  await Deno.mkdir(dirname(file), { recursive: true });
+  return file;
 }
 
 /** Decide uv or pip from the setting and PATH. */
@@ -289,7 +302,7 @@ export async function setup(
       planned.flatMap((p) => p.pyproject?.buildRequires ?? ["setuptools>=40.8.0", "wheel"]),
     ),
   ];
-  const stamp = join(await ensureStateDir(ws), "setup.json");
+  const stamp = await setupStampFile(ws);
   const print = await fingerprint(
     `${venvReady.python.path} ${venvReady.python.version}`,
     targets,

@@ -92,19 +92,14 @@ export async function workspaceStatus(
       try {
         await git.fetch(s.path, { signal: options.signal, timeoutMs: 120_000 });
       } catch (e) {
-        error = e instanceof git.GitError
-          ? (git.lastErrorLine(e.stderr) ?? e.message)
-          : (e as Error).message;
+        error = git.describeFailure(e);
       }
     }
     try {
       const st = await git.status(s.path, { signal: options.signal });
       return { ...empty, ...st, present: true, ...(error ? { error } : {}) };
     } catch (e) {
-      const message = e instanceof git.GitError
-        ? (git.lastErrorLine(e.stderr) ?? e.message)
-        : (e as Error).message;
-      return { ...empty, present: true, error: message };
+      return { ...empty, present: true, error: git.describeFailure(e) };
     }
   }, { limit: options.jobs ?? (options.fetch ? 8 : LOCAL_JOBS), signal: options.signal });
   return results.map((r, i) =>

@@ -41,14 +41,16 @@ export interface SyncOptions {
   locked?: boolean;
   /** At once. */
   jobs?: number;
+  /** Seconds before one sibling's fetch (or clone) is given up (default 300). */
+  timeout?: number;
   /** Cancels. */
   signal?: AbortSignal;
 }
 
-function message(error: unknown): string {
-  if (error instanceof git.GitError) return git.lastErrorLine(error.stderr) ?? error.message;
-  return (error as Error).message;
-}
+const message = git.describeFailure;
+
+/** How long one fetch may take without --timeout. */
+const FETCH_TIMEOUT_MS = 300_000;
 
 async function syncOne(
   s: Sibling,
@@ -71,7 +73,10 @@ async function syncOne(
       return { name: s.name, status: "up-to-date", before: st.head, after: st.head };
     }
     if (!(await git.revParse(s.path, `${locked.commit}^{commit}`, { signal }))) {
-      await git.fetch(s.path, { signal, timeoutMs: 300_000 });
+      await git.fetch(s.path, {
+        signal,
+        timeoutMs: options.timeout ? options.timeout * 1000 : FETCH_TIMEOUT_MS,
+      });
     }
     const r = await git.checkout(s.path, locked.commit, { signal });
     return {
@@ -86,7 +91,10 @@ async function syncOne(
   if (st.upstream === null) {
     return { name: s.name, status: "skipped", detail: `branch ${st.branch} has no upstream` };
   }
-  await git.fetch(s.path, { signal, timeoutMs: 300_000 });
+  await git.fetch(s.path, {
+    signal,
+    timeoutMs: options.timeout ? options.timeout * 1000 : FETCH_TIMEOUT_MS,
+  });
   const m = await git.mergeFfOnly(s.path, { signal });
   if (m.status === "updated") {
     return {
@@ -171,6 +179,7 @@ export async function sync(
       locked: options.locked,
       signal: options.signal,
       jobs: options.jobs,
+      timeout: options.timeout,
     }, reporter);
     for (const o of result.siblings) {
       outcomes.set(o.name, {

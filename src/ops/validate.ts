@@ -10,12 +10,20 @@ import { readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
 import { pool, run, which } from "../proc/mod.ts";
 import { discoverImports, readPyproject, satisfies } from "../python/pep.ts";
-import { findInterpreter, inspectVenv, lastLine, venvPython } from "../python/venv.ts";
+import {
+  findInterpreter,
+  foreignVenv,
+  inspectVenv,
+  lastLine,
+  refusedVenv,
+  venvPython,
+} from "../python/venv.ts";
 import { probeVenv } from "../python/probe.ts";
 import { type SiblingPython, venvContentChecks } from "./validate_venv.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { isDir, readText } from "../fs.ts";
+import { shellQuote as q } from "../text.ts";
 
 /** How a check came out. `info` is shown but never counts against the workspace. */
 export type CheckStatus = "ok" | "warn" | "error" | "info";
@@ -67,7 +75,12 @@ async function checkSibling(
   const add = (id: string, status: CheckStatus, message: string, hint?: string) =>
     checks.push({ id, status, sibling: s.name, message, ...(hint ? { hint } : {}) });
   if (!(await isDir(s.path))) {
-    add("sibling.present", "error", `missing: ${s.path}`, `run: wrknv bootstrap --only ${s.name}`);
+    add(
+      "sibling.present",
+      "error",
+      `missing: ${s.path}`,
+      `run: wrknv bootstrap --only ${q(s.name)}`,
+    );
     return checks;
   }
   let isRepo = false;
@@ -86,24 +99,31 @@ async function checkSibling(
     );
     return checks;
   }
+  let origin: string | null, st: Awaited<ReturnType<typeof git.status>> | null;
+  try {
+    [origin, st] = await Promise.all([
+      git.remoteUrl(s.path, { signal }).catch(git.noneUnlessRefused),
+      git.status(s.path, { signal }).catch(git.noneUnlessRefused),
+    ]);
+  } catch (error) {
+    const e = error as git.GitError;
+    add("sibling.present", "error", e.message, e.hint);
+    return checks;
+  }
   add("sibling.present", "ok", "present");
-  const [origin, st] = await Promise.all([
-    git.remoteUrl(s.path, { signal }).catch(() => null),
-    git.status(s.path, { signal }).catch(() => null),
-  ]);
   if (origin === null) {
     add(
       "sibling.origin",
       "warn",
       "has no origin remote",
-      `run: git -C ${s.path} remote add origin ${s.repo}`,
+      `run: git -C ${q(s.path)} remote add origin ${q(s.repo)}`,
     );
   } else if (!git.sameRemote(origin, s.repo)) {
     add(
       "sibling.origin",
       "error",
       `origin is ${origin}, but wrknv.toml says ${s.repo}`,
-      `run: git -C ${s.path} remote set-url origin ${s.repo} (or fix repo in wrknv.toml)`,
+      `run: git -C ${q(s.path)} remote set-url origin ${q(s.repo)} (or fix repo in wrknv.toml)`,
     );
   } else add("sibling.origin", "ok", `origin ${origin}`);
   if (s.revision !== undefined && st) {
@@ -118,7 +138,7 @@ async function checkSibling(
         "sibling.revision",
         "warn",
         `on ${st.branch ?? st.head?.slice(0, 12) ?? "nothing"}, not on ${s.revision}`,
-        `run: git -C ${s.path} checkout ${s.revision}`,
+        `run: git -C ${q(s.path)} checkout ${q(s.revision)}`,
       );
     }
   }
@@ -251,12 +271,21 @@ export async function validate(
       message: `no venv at ${ws.python.venv}`,
       hint: "run: wrknv setup",
     });
-  } else if (venvState.kind === "not-a-venv") {
+  } else if (venvState.kind === "not-a-venv" || venvState.kind === "tracked") {
     add({
       id: "venv.exists",
       status: "error",
-      message: `${ws.python.venv} is not a virtual environment`,
-      hint: "move it away, then run: wrknv setup",
+      message: refusedVenv(ws.python.venv, venvState)!.message,
+    });
+  } else if (venvState.kind === "foreign") {
+    const e = foreignVenv(ws.python.venv);
+    add({ id: "venv.exists", status: "error", message: e.message, hint: e.hint });
+  } else if (venvState.kind === "unfinished") {
+    add({
+      id: "venv.exists",
+      status: "error",
+      message: `the venv at ${ws.python.venv} is unfinished: a wrknv run stopped while making it`,
+      hint: "run: wrknv setup",
     });
   } else if (venvState.kind === "broken") {
     add({
@@ -375,7 +404,7 @@ export async function validate(
             status: "error",
             sibling: s.name,
             message: `pytest: ${summary}`,
-            hint: `run: cd ${s.path} && pytest`,
+            hint: `run: cd ${q(s.path)} && pytest`,
           },
       );
     });

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { shellQuote as shq } from "../text.ts";
 import { join } from "node:path";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { exists } from "../fs.ts";
@@ -36,11 +37,6 @@ export interface SiblingPython {
 function clean(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/[\x00-\x1f\x7f]/g, "?");
-}
-
-/** A path as a shell word. */
-function shq(path: string): string {
-  return /^[A-Za-z0-9_./:=@+,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The distribution a sibling is installed as: by its project name, else editable from its path. */

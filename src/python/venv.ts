@@ -3,9 +3,12 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ConfigError, WrknvError } from "../errors.ts";
 import { run, which } from "../proc/mod.ts";
+import { GitError, trackedFiles } from "../git/mod.ts";
+import { readUserState, writeUserState } from "../config/user_state.ts";
+import { exists } from "../fs.ts";
 import { satisfies } from "./pep.ts";
 
 /** An interpreter that was found and asked for its version. */
@@ -23,7 +26,8 @@ const PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.e
 /** Ask an interpreter for its version; null when it does not run. */
 export async function probeInterpreter(path: string, source: string): Promise<Interpreter | null> {
   try {
-    const r = await run([path, "-c", PROBE], {
+    // -I: no PYTHON* variables, no user site, not the working directory on sys.path.
+    const r = await run([path, "-I", "-c", PROBE], {
       timeoutMs: 15_000,
       env: { PYTHONDONTWRITEBYTECODE: "1" },
     });
@@ -93,30 +97,180 @@ export function venvPython(venv: string): string {
 export type VenvState =
   | { kind: "missing" }
   | { kind: "ok"; python: Interpreter }
+  /** A venv (its layout says so) whose python is missing or does not run. */
   | { kind: "broken"; reason: string }
-  | { kind: "not-a-venv" };
+  /** Not a venv, or not one wrknv can prove is one: never run, never deleted. */
+  | { kind: "not-a-venv"; reason: string }
+  /** Files in it are tracked by git: it came with a repository. Never run, never deleted. */
+  | { kind: "tracked"; files: string[] }
+  /** A venv wrknv did not make: never run; `--recreate` may replace it. */
+  | { kind: "foreign" }
+  /** What a wrknv run that was stopped (killed) left while making the venv: made again. */
+  | { kind: "unfinished" };
 
-/** Look at the venv path without changing anything. */
+// What `python -m venv`, `uv venv` and the installers put at a venv's top level.
+const VENV_ENTRIES = new Set([
+  "bin",
+  "include",
+  "lib",
+  "lib64",
+  "share",
+  "etc",
+  "man",
+  "src",
+  "pyvenv.cfg",
+  ".gitignore",
+  "CACHEDIR.TAG",
+  ".lock",
+  "Scripts",
+  "Lib",
+  "Include",
+]);
+
+/**
+ * Why the directory at `venv` is not provably a venv, or null when its
+ * layout is one that `python -m venv` or `uv venv` makes: `pyvenv.cfg` a
+ * regular file with a `home` key, a real `bin` (or `Scripts`) directory, and
+ * nothing at the top level that a venv does not hold. Reads only; follows no
+ * symbolic link.
+ */
+export async function venvLayoutProblem(
+  venv: string,
+  options: { unfinished?: boolean } = {},
+): Promise<string | null> {
+  const info = await Deno.lstat(venv);
+  if (info.isSymlink) {
+    const target = await Deno.readLink(venv).catch(() => "?");
+    return `it is a symbolic link (to ${target}); wrknv does not follow one`;
+  }
+  if (!info.isDirectory) return "it is not a directory";
+  if (options.unfinished) return await unexpectedEntry(venv);
+  let cfg: Deno.FileInfo;
+  try {
+    cfg = await Deno.lstat(join(venv, "pyvenv.cfg"));
+  } catch {
+    return "no pyvenv.cfg";
+  }
+  if (!cfg.isFile) return "its pyvenv.cfg is not a regular file";
+  if (cfg.size > 64 * 1024) return "its pyvenv.cfg is too large to be one";
+  const text = await Deno.readTextFile(join(venv, "pyvenv.cfg"));
+  if (!/^\s*home\s*=/m.test(text)) return "its pyvenv.cfg has no home key";
+  const scripts = Deno.build.os === "windows" ? "Scripts" : "bin";
+  const bin = await Deno.lstat(join(venv, scripts)).catch(() => null);
+  if (!bin?.isDirectory) return `it has no ${scripts} directory`;
+  return await unexpectedEntry(venv);
+}
+
+async function unexpectedEntry(venv: string): Promise<string | null> {
+  for await (const e of Deno.readDir(venv)) {
+    if (!VENV_ENTRIES.has(e.name)) {
+      return `it holds ${JSON.stringify(e.name)}, which a venv does not`;
+    }
+  }
+  return null;
+}
+
+/** A venv's identity on disk: a checkout or a copy made in its place has another. */
+async function venvIdentity(venv: string): Promise<{ dev: number; ino: number; cfg: number }> {
+  const [dir, cfg] = await Promise.all([
+    Deno.lstat(venv),
+    Deno.lstat(join(venv, "pyvenv.cfg")),
+  ]);
+  return { dev: dir.dev ?? 0, ino: dir.ino ?? 0, cfg: cfg.ino ?? 0 };
+}
+
+/** Remember, in the user's state directory, that wrknv made the venv at `venv`. */
+export async function markVenv(venv: string): Promise<void> {
+  await writeUserState("venv", venv, {
+    ...(await venvIdentity(venv)),
+    made: new Date().toISOString(),
+  });
+}
+
+/** True when wrknv made the venv at `venv` (the record matches the directory there now). */
+export async function madeByWrknv(venv: string): Promise<boolean> {
+  const doc = await readUserState("venv", venv);
+  if (!doc) return false;
+  try {
+    const now = await venvIdentity(venv);
+    return doc.dev === now.dev && doc.ino === now.ino && doc.cfg === now.cfg;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Files under `venv` that git tracks (in whichever repository holds it). When
+ * git cannot be asked, a `.git` in `venv` or a parent means "unknown", which
+ * counts as tracked.
+ */
+async function trackedInVenv(venv: string): Promise<string[]> {
+  try {
+    return (await trackedFiles(venv, { limit: 3 })).map((f) => join(venv, f));
+  } catch (error) {
+    if (error instanceof GitError) throw error;
+    for (let dir = venv;; dir = dirname(dir)) {
+      if (await exists(join(dir, ".git"))) {
+        return [`(git could not be asked whether ${dir} tracks it: ${(error as Error).message})`];
+      }
+      if (dirname(dir) === dir) return [];
+    }
+  }
+}
+
+/**
+ * Look at the venv path, running nothing that is not proven safe: a venv is
+ * run (its python asked for its version) only when wrknv made it and git
+ * tracks none of its files, as a venv committed to a repository, or put in
+ * place by anything but wrknv, could run anything.
+ */
 export async function inspectVenv(venv: string): Promise<VenvState> {
   try {
-    const info = await Deno.stat(venv);
-    if (!info.isDirectory) return { kind: "not-a-venv" };
+    await Deno.lstat(venv);
   } catch {
     return { kind: "missing" };
   }
-  try {
-    await Deno.stat(join(venv, "pyvenv.cfg"));
-  } catch {
-    return { kind: "not-a-venv" };
+  const record = await readUserState("venv", venv);
+  if (record?.making && !(await venvLayoutProblem(venv, { unfinished: true }))) {
+    if (!(await trackedInVenv(venv)).length) return { kind: "unfinished" };
   }
-  const python = await probeInterpreter(venvPython(venv), "venv");
-  if (!python) {
-    return {
-      kind: "broken",
-      reason: `its python (${venvPython(venv)}) is missing or does not run`,
-    };
+  const problem = await venvLayoutProblem(venv);
+  if (problem) return { kind: "not-a-venv", reason: problem };
+  const tracked = await trackedInVenv(venv);
+  if (tracked.length) return { kind: "tracked", files: tracked };
+  const python = venvPython(venv);
+  if (!(await exists(python))) {
+    return { kind: "broken", reason: `its python (${python}) is missing or does not run` };
   }
-  return { kind: "ok", python };
+  if (!(await madeByWrknv(venv))) return { kind: "foreign" };
+  const it = await probeInterpreter(python, "venv");
+  if (!it) return { kind: "broken", reason: `its python (${python}) is missing or does not run` };
+  return { kind: "ok", python: it };
+}
+
+/** The error for a venv wrknv will not run (and never deletes), or null for one it may use or replace. */
+export function refusedVenv(venv: string, state: VenvState): WrknvError | null {
+  if (state.kind === "not-a-venv") {
+    return new ConfigError(
+      `${venv} exists but is not a virtual environment (${state.reason}); move it away or set workspace.python.venv`,
+    );
+  }
+  if (state.kind === "tracked") {
+    return new ConfigError(
+      `${venv} holds files tracked by git (${
+        state.files.join(", ")
+      }): a venv that came with a repository could run anything, so wrknv neither runs nor deletes it; set workspace.python.venv to a new path`,
+    );
+  }
+  return null;
+}
+
+/** The error for a venv that wrknv did not make. */
+export function foreignVenv(venv: string): WrknvError {
+  return new WrknvError(
+    `the venv at ${venv} was not made by wrknv, so wrknv does not run it (a venv put there by anyone else could run anything)`,
+    { hint: "if it is yours, run `wrknv setup --recreate` to make it again in its place" },
+  );
 }
 
 /** How a venv was made ready. */
@@ -128,10 +282,12 @@ export interface VenvReady {
 }
 
 /**
- * Reuse the venv when its Python satisfies `spec`; make it when it is missing.
- * A venv that does not match, or is broken, is an error suggesting
- * `--recreate`; with `recreate`, a venv (a directory holding pyvenv.cfg) is
- * removed and made again. Anything else at the path is never touched.
+ * Reuse the venv when wrknv made it and its Python satisfies `spec`; make it
+ * when it is missing. A venv that does not match, is broken, or that wrknv
+ * did not make is an error suggesting `--recreate`; with `recreate`, a
+ * matching interpreter is found first, and only then is the venv (one whose
+ * layout proves it is a venv, with no file tracked by git) removed and made
+ * again. Anything else at the path is never touched.
  */
 export async function ensureVenv(
   venv: string,
@@ -143,29 +299,30 @@ export async function ensureVenv(
     withPip?: boolean;
   },
 ): Promise<VenvReady> {
-  let state = await inspectVenv(venv);
-  if (state.kind === "not-a-venv") {
-    throw new ConfigError(
-      `${venv} exists but is not a virtual environment (no pyvenv.cfg); move it away or set workspace.python.venv`,
-    );
+  const state = await inspectVenv(venv);
+  const refused = refusedVenv(venv, state);
+  if (refused) throw refused;
+  if (!options.recreate) {
+    if (state.kind === "foreign") throw foreignVenv(venv);
+    if (state.kind === "ok" && !satisfies(state.python.version, options.spec)) {
+      throw new WrknvError(
+        `the venv at ${venv} has Python ${state.python.version}, which does not satisfy "${options.spec}"`,
+        { hint: "run `wrknv setup --recreate` to make it again with a matching Python" },
+      );
+    }
+    if (state.kind === "broken") {
+      throw new WrknvError(`the venv at ${venv} is broken: ${state.reason}`, {
+        hint: "run `wrknv setup --recreate` to make it again",
+      });
+    }
+    if (state.kind === "ok") return { python: state.python, created: false };
   }
-  if (state.kind === "ok" && !satisfies(state.python.version, options.spec) && !options.recreate) {
-    throw new WrknvError(
-      `the venv at ${venv} has Python ${state.python.version}, which does not satisfy "${options.spec}"`,
-      { hint: "run `wrknv setup --recreate` to make it again with a matching Python" },
-    );
-  }
-  if (state.kind === "broken" && !options.recreate) {
-    throw new WrknvError(`the venv at ${venv} is broken: ${state.reason}`, {
-      hint: "run `wrknv setup --recreate` to make it again",
-    });
-  }
-  if (state.kind === "ok" && !options.recreate) return { python: state.python, created: false };
-  if (state.kind !== "missing") {
-    await Deno.remove(venv, { recursive: true });
-    state = { kind: "missing" };
-  }
+  // Before anything is removed: the interpreter the new venv is made with.
   const base = await findInterpreter(options.spec, { uv: options.useUv });
+  // Remembered before the venv is made: a run killed while making it leaves
+  // a record that lets the next run make it again.
+  await writeUserState("venv", venv, { making: true, pid: Deno.pid });
+  if (state.kind !== "missing") await Deno.remove(venv, { recursive: true });
   const cmd = options.useUv
     ? [
       options.useUv,
@@ -186,6 +343,7 @@ export async function ensureVenv(
   if (r.code !== 0) {
     throw new WrknvError(`could not make the venv at ${venv}: ${lastLine(r.stderr || r.stdout)}`);
   }
+  await markVenv(venv);
   const python = await probeInterpreter(venvPython(venv), "venv");
   if (!python) throw new WrknvError(`made the venv at ${venv}, but its python does not run`);
   return { python, created: true };

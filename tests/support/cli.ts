@@ -21,6 +21,13 @@ globalThis.addEventListener("unload", () => {
   }
 });
 
+/** The environment that points wrknv's user-level directories at {@link STATE_DIR}. */
+export const USER_DIRS = {
+  WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
+  WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+  WRKNV_STATE_DIR: `${STATE_DIR}/state`,
+};
+
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
   /** Exit code. */
@@ -41,8 +48,7 @@ export async function wrknv(
     cwd: options.cwd,
     env: {
       NO_COLOR: "1",
-      WRKNV_CACHE_DIR: `${STATE_DIR}/cache`,
-      WRKNV_CONFIG_DIR: `${STATE_DIR}/config`,
+      ...USER_DIRS,
       ...options.env,
     },
     stdin: options.stdin === undefined ? "null" : "piped",
