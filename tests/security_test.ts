@@ -1105,6 +1105,38 @@ async function writeBundle(
   );
 }
 
+/** Pack the case's bundle/ as bundle.tar.gz beside it (as `wrknv bundle --archive` does). */
+async function archive(c: Ctx): Promise<void> {
+  const r = await new Deno.Command("tar", {
+    args: ["-czf", join(c.dir, "bundle.tar.gz"), "-C", c.dir, "bundle"],
+  }).output();
+  assert.ok(r.success);
+  await Deno.remove(join(c.dir, "bundle"), { recursive: true });
+}
+
+/** Change the case's bundle manifest. */
+async function editManifest(
+  c: Ctx,
+  change: (doc: { files: { path: string; size: number }[] }) => void,
+): Promise<void> {
+  const m = join(c.dir, "bundle", "wrknv-bundle.json");
+  const doc = JSON.parse(await Deno.readTextFile(m));
+  change(doc);
+  await Deno.writeTextFile(m, JSON.stringify(doc));
+}
+
+/** Run `act`, and insist that it left no wrknv-bundle-* directory in the temporary directory. */
+async function withoutTmpLeftovers(act: () => Promise<Result>): Promise<Result> {
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const ours = async () =>
+    (await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name)
+      .filter((n) => n.startsWith("wrknv-bundle-"));
+  const before = new Set(await ours());
+  const r = await act();
+  assert.deepEqual((await ours()).filter((n) => !before.has(n)), [], "left in /tmp");
+  return r;
+}
+
 const lockOf = (fx: Shared, commit: string) =>
   `version = 1\n\n[[siblings]]\nname = "good"\nrepo = "${fx.good.url}"\ncommit = ${
     JSON.stringify(commit)
@@ -1120,6 +1152,130 @@ async function bundleCase(c: Ctx, toml: string, lock?: string): Promise<void> {
 }
 
 const BUNDLES_AND_LOCKS: Case[] = [
+  {
+    name: "bootstrap --from an archive in an empty directory, leaving nothing in /tmp",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      await archive(c);
+    },
+    act: (c) =>
+      withoutTmpLeftovers(() =>
+        wrknv(["bootstrap", "--from", "../bundle.tar.gz"], { cwd: c.meta })
+      ),
+    code: 0,
+    says: /took wrknv\.toml from the bundle[^]*bootstrap done: 1 cloned/,
+    may: /^(meta\/wrknv\.toml|good(\/.*)?)$/,
+  },
+  {
+    name: "up --from an archive in an empty directory, leaving nothing in /tmp",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx) + "install = false\n");
+      await archive(c);
+    },
+    act: (c) =>
+      withoutTmpLeftovers(() =>
+        wrknv(["up", "--from", "../bundle.tar.gz", ...OFFLINE], { cwd: c.meta })
+      ),
+    code: 0,
+    says: /took wrknv\.toml from the bundle[^]*setup done[^]*0 errors/,
+    may: /^(meta\/(wrknv\.toml|\.venv(\/.*)?)|good(\/.*)?)$/,
+  },
+  {
+    name: "an archive with a damaged file is refused, and nothing of it is kept",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      const f = join(c.dir, "bundle", "repos", "good.bundle");
+      const bytes = await Deno.readFile(f);
+      bytes[bytes.length - 30] ^= 0xff;
+      await Deno.writeFile(f, bytes);
+      await archive(c);
+    },
+    act: (c) =>
+      withoutTmpLeftovers(() => wrknv(["up", "--from", "../bundle.tar.gz"], { cwd: c.meta })),
+    code: 2,
+    says:
+      /^error: \.\.\/bundle\.tar\.gz: repos\/good\.bundle does not match the manifest \(sha256/m,
+    then: async () => {
+      const dir = join(STATE_DIR, "cache", "bundles");
+      const kept = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+      assert.ok(!kept.some((n) => n.startsWith(".unpack-")), `left: ${kept}`);
+    },
+  },
+  {
+    name: "a manifest that lists no files, with a damaged repository bundle",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      await Deno.writeFile(join(c.dir, "bundle", "repos", "good.bundle"), new Uint8Array(64));
+      await editManifest(c, (doc) => doc.files = []);
+    },
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says:
+      /^error: \.\.\/bundle: repos\/good\.bundle is not in the manifest; the bundle is damaged or was changed$/m,
+  },
+  {
+    name: "a bundle holding a file its manifest does not list",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      await Deno.writeTextFile(join(c.dir, "bundle", "wheels", "evil-1.0-py3-none-any.whl"), "x");
+    },
+    args: ["up", "--from", "../bundle"],
+    code: 2,
+    says: /wheels\/evil-1\.0-py3-none-any\.whl is not in the manifest/,
+  },
+  {
+    name: "a bundle holding a symbolic link",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      await Deno.symlink("/etc/passwd", join(c.dir, "bundle", "wheels", "x.whl"));
+    },
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says: /wheels\/x\.whl is not a regular file; the bundle is damaged or was changed/,
+  },
+  {
+    name: "a bundle whose file is shorter than its manifest says",
+    async arrange(c) {
+      await bundleCase(c, `[workspace]\nname = "ws"\n` + good(c.fx));
+      await editManifest(c, (doc) => {
+        for (const f of doc.files) if (f.path === "wrknv.toml") f.size += 1;
+      });
+    },
+    args: ["bootstrap", "--from", "../bundle"],
+    code: 2,
+    says: /wrknv\.toml does not match the manifest \(\d+ bytes, expected \d+\)/,
+  },
+  {
+    name: "a bundle leaves out the stash and other branches, and says so",
+    async arrange(c) {
+      await cloned(c);
+      const repo = join(c.dir, "inner", "good");
+      await gitIn(repo, ["branch", "private", "HEAD~1"]);
+      await Deno.writeTextFile(join(repo, "README.md"), "API_TOKEN=hunter2\n");
+      await gitIn(repo, ["stash", "--quiet"]);
+    },
+    args: ["bundle", "../out"],
+    code: 0,
+    says:
+      /left out of good \(only what the lock needs is packed\): .*refs\/heads\/private.*refs\/stash/,
+    may: /^out(\/.*)?$/,
+    then: async (c) => {
+      const file = join(c.dir, "out", "repos", "good.bundle");
+      const heads = await gitIn(c.dir, ["bundle", "list-heads", file]);
+      assert.doesNotMatch(heads, /stash|private/);
+      assert.match(heads, /refs\/heads\/main/);
+      // The stashed secret is not in the pack either.
+      const stash = await gitIn(join(c.dir, "inner", "good"), ["rev-parse", "refs/stash"]);
+      const probe = join(c.dir, "probe");
+      await gitIn(c.dir, ["clone", "--quiet", file, probe]);
+      const r = await new Deno.Command("git", {
+        args: ["-C", probe, "cat-file", "-e", stash],
+        stderr: "null",
+      }).output();
+      assert.equal(r.success, false, "the stash commit was packed");
+      await Deno.remove(probe, { recursive: true });
+    },
+  },
   {
     name: "a bundle with one byte changed",
     async arrange(c) {
@@ -1244,6 +1400,26 @@ function oneSibling(repo: (c: Ctx) => string, extra = ""): (c: Ctx) => Promise<v
     );
 }
 
+/** As root, the repository is given to nobody; otherwise git is told to act as if (its test switch). */
+async function ownedByAnother(path: string): Promise<void> {
+  if (Deno.uid() !== 0) return;
+  const r = await new Deno.Command("chown", { args: ["-R", "65534:65534", path] }).output();
+  assert.ok(r.success, `chown ${path}`);
+}
+
+const ANOTHER_OWNER_ENV: Record<string, string> = Deno.uid() === 0
+  ? {}
+  : { GIT_TEST_ASSUME_DIFFERENT_OWNER: "1" };
+
+/** A cloned workspace whose wrknv.lock is a link to outside/`file`, which holds `text`. */
+function lockLinkedTo(file: string, text: string): (c: Ctx) => Promise<void> {
+  return async (c) => {
+    await cloned(c);
+    await Deno.writeTextFile(join(c.dir, "outside", file), text);
+    await Deno.symlink(`../outside/${file}`, join(c.meta, "wrknv.lock"));
+  };
+}
+
 /** A plain workspace with the good sibling cloned. */
 async function cloned(c: Ctx): Promise<void> {
   await plainWorkspace(c);
@@ -1279,9 +1455,13 @@ async function corruptWheelhouse(c: Ctx, remote: Remote, corrupt: string): Promi
   await Deno.writeTextFile(toml, text);
   const venv = join(c.meta, ".venv");
   // The build backends setup would add first, so that the venv is as it will stay.
-  const pip = await new Deno.Command(join(venv, "bin", "python"), {
-    args: ["-m", "pip", "install", "--quiet", "--no-index", "--find-links", SYSTEM_WHEELS, "wheel"],
-  }).output();
+  // (With uv on PATH, setup made the venv with uv, without pip.)
+  const python = join(venv, "bin", "python");
+  const install = ["install", "--quiet", "--no-index", "--find-links", SYSTEM_WHEELS, "wheel"];
+  const pip =
+    await (await exists(join(venv, "bin", "pip"))
+      ? new Deno.Command(python, { args: ["-m", "pip", ...install] })
+      : new Deno.Command("uv", { args: ["pip", ...install, "--python", python] })).output();
   assert.ok(pip.success, new TextDecoder().decode(pip.stderr));
   const wheels = join(c.dir, "wheels");
   await Deno.mkdir(wheels);
@@ -1367,6 +1547,117 @@ async function killLoop(
 }
 
 const FAULTS: Case[] = [
+  {
+    name: "two wrknv add at once, ten times over: no entry is lost",
+    arrange: plainWorkspace,
+    async act(c) {
+      for (let i = 0; i < 10; i++) {
+        const runs = await Promise.all(
+          ["a", "b"].map((x) => wrknv(["add", `https://h.invalid/${x}${i}.git`], { cwd: c.meta })),
+        );
+        for (const r of runs) assert.equal(r.code, 0, `round ${i}: ${r.stderr}`);
+      }
+      return await wrknv(["config"], { cwd: c.meta });
+    },
+    code: 0,
+    says: /b9 +\.\.\/inner\/b9/,
+    may: /^meta\/wrknv\.toml$/,
+    then: async (c) => {
+      const path = join(c.meta, "wrknv.toml");
+      const names = parseConfig(await Deno.readTextFile(path), path).siblings.map((s) => s.name);
+      const want = ["good", ...Array.from({ length: 10 }, (_, i) => [`a${i}`, `b${i}`]).flat()];
+      assert.deepEqual([...names].sort(), want.sort());
+    },
+  },
+  {
+    name: "a hint that suggests a command quotes the URL it holds (validate)",
+    async arrange(c) {
+      await cloned(c);
+      // origin differs from the file, so validate suggests `git remote set-url`.
+      await edit(c.fx.good.url, `https://h.invalid/x.git;touch\${IFS}${c.dir}/pwned;#`)(c);
+    },
+    args: ["validate"],
+    code: 1,
+    says:
+      /→ run: git -C \S+ remote set-url origin 'https:\/\/h\.invalid\/x\.git;touch\$\{IFS\}\S+\/pwned;#' \(or fix repo/,
+    then: async (c, r) => {
+      // Pasted into a shell, the hint runs git with that URL, and nothing else.
+      const hint = /→ run: (git -C .*) \(or fix repo/.exec(r.stdout)![1];
+      const sh = await new Deno.Command("sh", { args: ["-c", hint], stderr: "null" }).output();
+      assert.ok(sh.success);
+      assert.equal(await exists(join(c.dir, "pwned")), false, "the hint ran the URL's command");
+    },
+  },
+  ...(["validate", "lock", "bootstrap"] as const).map((command): Case => ({
+    name: `a sibling owned by another user: git's refusal is said (${command})`,
+    async arrange(c) {
+      await cloned(c);
+      await ownedByAnother(join(c.dir, "inner", "good"));
+    },
+    args: [command],
+    env: () => ANOTHER_OWNER_ENV,
+    code: 1,
+    says: {
+      validate:
+        /✗ git refuses to work in \S+\/inner\/good: the repository is owned by another user \("dubious ownership"\) +\[sibling\.present\]\n +→ if you trust it, run: git config --global --add safe\.directory \S+\/inner\/good/,
+      lock:
+        /^error: git refuses to work in \S+\/inner\/good: the repository is owned by another user \("dubious ownership"\)\nhint: if you trust it, run: git config --global --add safe\.directory /m,
+      bootstrap: /✗ good +failed .*\n +git refuses to work in \S+\/inner\/good: .*safe\.directory/,
+    }[command],
+  })),
+  {
+    name: "add writes through a symbolic link to wrknv.toml",
+    async arrange(c) {
+      await plainWorkspace(c);
+      await Deno.rename(join(c.meta, "wrknv.toml"), join(c.dir, "outside", "ws.toml"));
+      await Deno.symlink("../outside/ws.toml", join(c.meta, "wrknv.toml"));
+    },
+    args: ["add", URL],
+    code: 0,
+    says: /added x/,
+    may: /^outside\/ws\.toml$/,
+    then: async (c) => {
+      assert.equal(await Deno.readLink(join(c.meta, "wrknv.toml")), "../outside/ws.toml");
+      assert.match(await Deno.readTextFile(join(c.dir, "outside", "ws.toml")), /name = "x"/);
+    },
+  },
+  {
+    name: "lock writes through a symbolic link to wrknv.lock",
+    arrange: lockLinkedTo("ws.lock", ""),
+    args: ["lock"],
+    code: 0,
+    says: /locked 1 sibling/,
+    may: /^outside\/ws\.lock$/,
+    then: async (c) => {
+      assert.equal(await Deno.readLink(join(c.meta, "wrknv.lock")), "../outside/ws.lock");
+      assert.equal(parseLock(await Deno.readTextFile(join(c.dir, "outside", "ws.lock"))).length, 1);
+    },
+  },
+  {
+    name: "a wrknv.lock that links to someone's file is never written over (lock)",
+    arrange: lockLinkedTo("notes.txt", "my notes\n"),
+    args: ["lock"],
+    code: 2,
+    says:
+      /^error: wrknv\.lock is a symbolic link to \S+\/outside\/notes\.txt, which is not a wrknv lock file \(.*\); wrknv will not write over it$/m,
+  },
+  {
+    name: "a git:// remote that accepts and never answers (sync --timeout)",
+    async arrange(c) {
+      await cloned(c);
+      await gitIn(join(c.dir, "inner", "good"), [
+        "remote",
+        "set-url",
+        "origin",
+        c.extra.hangingGit,
+      ]);
+    },
+    args: ["sync", "--timeout", "1"],
+    // git makes an empty FETCH_HEAD before it connects.
+    may: /^inner\/good\/\.git\/FETCH_HEAD$/,
+    code: 1,
+    says: /✗ good +failed +git fetch timed out after 1s/,
+  },
   {
     name: "a git:// remote that accepts and never answers (bootstrap --timeout)",
     arrange: oneSibling((c) => c.extra.hangingGit),
@@ -1876,6 +2167,9 @@ async function runSection(
 ): Promise<void> {
   const fx = await shared();
   assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, "case names are unique");
+  // WRKNV_SEC_CASES=<regexp> runs only the cases whose names match (while working on a few).
+  const only = Deno.env.get("WRKNV_SEC_CASES");
+  if (only) cases = cases.filter((c) => new RegExp(only).test(c.name));
   const results = new Map<Case, Promise<unknown>>();
   const skipped = (c: Case) => c.readOnly === true && NO_READ_ONLY !== null;
   const runOne = async (c: Case) => {
