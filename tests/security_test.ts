@@ -27,6 +27,7 @@ import { authServer, gitIn, hangingServer, makeRemote, type Remote } from "./sup
 import { makePackageRemote, OFFLINE, SYSTEM_WHEELS } from "./support/python.ts";
 import { snapshot } from "./support/tree.ts";
 import { tempDir } from "./support/tmp.ts";
+import { mulberry32 } from "./support/random.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { parseLock } from "../src/config/lock.ts";
 import { VERSION } from "../src/version.ts";
@@ -111,18 +112,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A small seeded PRNG (mulberry32), for the kill -9 moments. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------------------

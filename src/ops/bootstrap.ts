@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { checkpoint } from "../checkpoint.ts";
 import { basename, dirname, join } from "node:path";
 import { ConfigError, InterruptedError } from "../errors.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
@@ -213,6 +214,7 @@ async function cloneOne(
   );
   const dest = join(temp, basename(sibling.path));
   try {
+    await checkpoint(`clone ${sibling.name}`);
     const cloned = await cloneInto(job, dest, options, interactive);
     if (options.signal?.aborted) throw new InterruptedError();
     // Only now does the sibling appear, whole. Refuse to replace anything but
@@ -221,7 +223,9 @@ async function cloneOne(
     if (now !== "missing" && now !== "empty-dir") {
       throw new Error(`${sibling.path} appeared while cloning; left it alone`);
     }
+    await checkpoint(`rename ${sibling.name}`);
     await Deno.rename(dest, sibling.path);
+    await checkpoint(`renamed ${sibling.name}`);
     return cloned;
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});

@@ -32,6 +32,7 @@ import { acquireRunLock } from "./run_lock.ts";
 import { userStateFile } from "../config/user_state.ts";
 import { fileSha256, isTrusted } from "./trust.ts";
 import { isDir, readText } from "../fs.ts";
+import { checkpoint } from "../checkpoint.ts";
 
 /** One sibling's outcome. */
 export interface SetupSibling {
@@ -285,6 +286,7 @@ export async function setup(
     await runHooks(ws, ws.hooks.preInstall, ws.python.venv, reporter, options.signal);
   }
 
+  await checkpoint("install");
   // 5. Build backends, into the venv (installs run without build isolation).
   const flat = order.flat();
   const plannedByName = new Map(planned.map((p) => [p.sibling.name, p]));
@@ -456,6 +458,7 @@ export async function setup(
     const allOk = targets.every((t) => outcomes.get(t.name)?.status === "installed");
     if (allOk) await Deno.writeTextFile(stamp, print + "\n");
     else await Deno.remove(stamp).catch(() => {});
+    await checkpoint("installed");
   }
 
   // Notes on extras a sibling lacks.

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkpoint } from "../checkpoint.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { type LockEntry, readLock } from "../config/lock.ts";
 import { ConfigError } from "../errors.ts";
@@ -73,6 +74,7 @@ async function syncOne(
       return { name: s.name, status: "up-to-date", before: st.head, after: st.head };
     }
     if (!(await git.revParse(s.path, `${locked.commit}^{commit}`, { signal }))) {
+      await checkpoint(`fetch ${s.name}`);
       await git.fetch(s.path, {
         signal,
         timeoutMs: options.timeout ? options.timeout * 1000 : FETCH_TIMEOUT_MS,
@@ -91,11 +93,14 @@ async function syncOne(
   if (st.upstream === null) {
     return { name: s.name, status: "skipped", detail: `branch ${st.branch} has no upstream` };
   }
+  await checkpoint(`fetch ${s.name}`);
   await git.fetch(s.path, {
     signal,
     timeoutMs: options.timeout ? options.timeout * 1000 : FETCH_TIMEOUT_MS,
   });
+  await checkpoint(`merge ${s.name}`);
   const m = await git.mergeFfOnly(s.path, { signal });
+  await checkpoint(`merged ${s.name}`);
   if (m.status === "updated") {
     return {
       name: s.name,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkpoint } from "../checkpoint.ts";
 import { dirname, join } from "node:path";
 import { ConfigError, WrknvError } from "../errors.ts";
 import { run, which } from "../proc/mod.ts";
@@ -322,6 +323,7 @@ export async function ensureVenv(
   // Remembered before the venv is made: a run killed while making it leaves
   // a record that lets the next run make it again.
   await writeUserState("venv", venv, { making: true, pid: Deno.pid });
+  await checkpoint("make venv");
   if (state.kind !== "missing") await Deno.remove(venv, { recursive: true });
   const cmd = options.useUv
     ? [
@@ -344,6 +346,7 @@ export async function ensureVenv(
     throw new WrknvError(`could not make the venv at ${venv}: ${lastLine(r.stderr || r.stdout)}`);
   }
   await markVenv(venv);
+  await checkpoint("made venv");
   const python = await probeInterpreter(venvPython(venv), "venv");
   if (!python) throw new WrknvError(`made the venv at ${venv}, but its python does not run`);
   return { python, created: true };
