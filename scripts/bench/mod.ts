@@ -33,6 +33,10 @@ const BENCHES: Record<
     about: "affected and grep over 100 layered Python siblings vs the same git calls by xargs -P",
     load: () => import("./affected.ts"),
   },
+  verify: {
+    about: "verify a bundle holding one 1 GiB file vs sha256sum: time, CPU, max RSS",
+    load: () => import("./verify.ts"),
+  },
   status: {
     about: "status and exec over 100 siblings vs xargs -P, gita, vcstool and mr",
     load: () => import("./status.ts"),

@@ -212,8 +212,8 @@ export async function checkSymlinks(ws: Workspace, displayName: string): Promise
 /** Options for {@link loadWorkspace}. */
 export type LoadOptions = FindOptions;
 
-/** Bump when the resolved Workspace changes shape or meaning. */
-const CACHE_FORMAT = 1;
+/** Bump when the resolved Workspace changes shape or meaning, or the loader refuses more. */
+const CACHE_FORMAT = 2;
 
 /**
  * Where the resolved workspace of the wrknv.toml at `path` is cached: in the
