@@ -197,6 +197,15 @@ Deno.test("grep: every sibling at once, grouped, exit 1 on no match", async (t) 
     assert.equal(md.stdout, "site ../site\n  index.md:1:# site pages\n");
   });
 
+  await t.step("--affected searches only where a change reaches", async () => {
+    await Deno.writeTextFile(join(ws.sibling("framework"), "wip.txt"), "untracked\n");
+    const r = await wrknv(["grep", "-l", "NEEDLE_", "--affected", "--json"], { cwd: ws.meta });
+    assert.equal(r.code, 0, r.stderr);
+    const searched = JSON.parse(r.stdout).siblings.map((s: { name: string }) => s.name);
+    assert.deepEqual(searched, ["framework", "docs", "tools", "plugin"]);
+    await Deno.remove(join(ws.sibling("framework"), "wip.txt"));
+  });
+
   await t.step("a bad pattern: exit 2, said once", async () => {
     const r = await wrknv(["grep", "-E", "a("], { cwd: ws.meta });
     assert.equal(r.code, 2);
