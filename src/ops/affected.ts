@@ -225,6 +225,7 @@ export async function affected(
       `--since: expected lock, upstream or a branch, tag or commit, got ${JSON.stringify(since)}`,
     );
   }
+  const selected = new Set(selectSiblings(ws, options.selection).map((s) => s.name));
   let lock: Map<string, string> | null = null;
   if (since === "lock") {
     const entries = await readLock(ws);
@@ -269,7 +270,6 @@ export async function affected(
     if (r.value) changes.set(r.value.name, r.value);
   }
   const reach = affectedBy(nodes, changes.keys(), { soft: options.withExtras });
-  const selected = new Set(selectSiblings(ws, options.selection).map((s) => s.name));
   const chosen = new Set(reach.affected.filter((n) => selected.has(n)));
   const order = topoLayers(subgraph(nodes, chosen));
   const flat = order.flat();
