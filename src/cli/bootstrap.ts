@@ -14,7 +14,11 @@ import { type Context, printJson } from "./context.ts";
 import { type CloneFlags, type SelectionFlags, selectionOf } from "./options.ts";
 
 /** The flags of `wrknv bootstrap` (also taken by `up`). */
-export type BootstrapFlags = SelectionFlags & CloneFlags & { from?: string; offline?: boolean };
+export type BootstrapFlags = SelectionFlags & CloneFlags & {
+  from?: string;
+  offline?: boolean;
+  dryRun?: boolean;
+};
 
 /** Turn flags into operation options. */
 export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): BootstrapOptions {
@@ -35,6 +39,7 @@ export function bootstrapOptions(ctx: Context, flags: BootstrapFlags): Bootstrap
     reference: flags.reference,
     linkFrom: flags.linkFrom,
     locked: flags.locked,
+    dryRun: flags.dryRun,
     cache: flags.cache,
     offline: flags.offline,
     interactive: runtime.stdinIsTerminal() && runtime.stderrIsTerminal(),
@@ -69,13 +74,24 @@ export function renderBootstrap(
       for (const w of o.warnings ?? []) ctx.out(`    ${s.yellow(w)}\n`);
     }
   }
-  const order = ["cloned", "present", "linked", "conflict", "failed", "interrupted"];
+  const order = [
+    "cloned",
+    "present",
+    "linked",
+    "would-clone",
+    "would-link",
+    "conflict",
+    "failed",
+    "interrupted",
+  ];
   const parts = order.filter((k) => counts.get(k)).map((k) => `${counts.get(k)} ${k}`);
-  ctx.out(
-    `${result.ok ? s.green("bootstrap done") : s.red("bootstrap incomplete")}: ${
-      parts.join(", ") || "nothing to do"
-    }\n`,
-  );
+  const dry = result.siblings.some((o) => o.status.startsWith("would-"));
+  const head = dry
+    ? s.bold("dry run, nothing changed")
+    : result.ok
+    ? s.green("bootstrap done")
+    : s.red("bootstrap incomplete");
+  ctx.out(`${head}: ${parts.join(", ") || "nothing to do"}\n`);
   if (result.interrupted) ctx.out(`interrupted: run \`wrknv ${command}\` again to finish\n`);
   if (result.inactive.siblings.length && !ctx.quiet) {
     ctx.out(s.dim(`${inactiveHint(result.inactive)}\n`));

@@ -9,6 +9,11 @@ import type { Context } from "./context.ts";
 import { AFFECTED, CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION, SINCE } from "./options.ts";
 import { STATUS_LEGEND } from "../ui/style.ts";
 
+const DRY_RUN = {
+  flags: "--dry-run",
+  description: "say what would be done, and change nothing",
+} as const satisfies OptionSpec;
+
 export { GLOBAL_OPTIONS };
 
 /** What a positional argument holds once parsed. */
@@ -91,7 +96,7 @@ export const COMMANDS: Command[] = [
   command({
     name: "up",
     description: "bootstrap, then setup, then validate: the one command a newcomer runs",
-    options: [...SELECTION, ...CLONE, ...INSTALL, {
+    options: [...SELECTION, ...CLONE, ...INSTALL, DRY_RUN, {
       flags: "--from <bundle>",
       description: "bring the workspace up from a bundle (offline)",
     }],
@@ -105,7 +110,7 @@ export const COMMANDS: Command[] = [
   command({
     name: "bootstrap",
     description: "clone every missing sibling, in parallel, safely and resumably",
-    options: [...SELECTION, ...CLONE, {
+    options: [...SELECTION, ...CLONE, DRY_RUN, {
       flags: "--offline",
       description: "no network: clone from the mirror cache as it is, saying how old",
     }, {

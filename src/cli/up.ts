@@ -16,6 +16,10 @@ export type UpFlags = BootstrapFlags & SetupFlags & { from?: string };
 
 /** Run `wrknv up`. */
 export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
+  if (flags.dryRun && flags.from) {
+    const { ConfigError } = await import("../errors.ts");
+    throw new ConfigError("--dry-run and --from: a dry run takes no wrknv.toml from a bundle");
+  }
   const verified = flags.from
     ? await (await import("../ops/bundle.ts")).openBundle(flags.from, ctx.cwd)
     : undefined;
@@ -46,6 +50,12 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
   );
   doc.bootstrap = { ok: b.ok, siblings: b.siblings };
   if (!ctx.json) renderBootstrap(ctx, b, "up");
+  if (flags.dryRun) {
+    if (!ctx.json) {
+      ctx.out(s.dim("setup and validate: not run in a dry run (they need the clones)\n"));
+    }
+    return finish(ctx, { ...doc, dry_run: true }, b.ok ? 0 : 1);
+  }
   if (!b.ok) return finish(ctx, doc, b.interrupted ? 130 : 1);
 
   heading("setup");

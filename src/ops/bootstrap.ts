@@ -35,7 +35,10 @@ export type BootstrapStatus =
   | "linked"
   | "conflict"
   | "failed"
-  | "interrupted";
+  | "interrupted"
+  /** With `dryRun`: what a run would do. */
+  | "would-clone"
+  | "would-link";
 
 /** One sibling's outcome. */
 export interface SiblingOutcome {
@@ -73,6 +76,8 @@ export interface BootstrapResult {
 export interface BootstrapOptions {
   /** Which siblings. */
   selection?: Selection;
+  /** Say what would be cloned or linked, and change nothing (no lock, no clone, no cache). */
+  dryRun?: boolean;
   /** Clones at once. */
   jobs?: number;
   /** Retries of a transient network failure. */
@@ -399,7 +404,7 @@ export async function bootstrap(
     }
     lock = new Map(entries.map((e) => [e.name, e]));
   }
-  await using _lock = await acquireRunLock(ws, "bootstrap");
+  await using _lock = options.dryRun ? null : await acquireRunLock(ws, "bootstrap");
   const signal = options.signal;
   const retries = options.retry ?? 2;
   const backoff = options.backoffMs ?? 500;
@@ -458,6 +463,13 @@ export async function bootstrap(
         ? "a broken symbolic link is in the way"
         : "the directory exists but is not a git repository";
       settle({ ...base, status: "conflict", error: `${what}; left untouched` });
+      return;
+    }
+    if (options.dryRun) {
+      // The outer of a nested sibling is cloned first in a real run, so it is no obstacle here.
+      const link = options.linkFrom !== undefined &&
+        (await inspect(join(options.linkFrom, sibling.name))) === "repo";
+      settle({ ...base, status: link ? "would-link" : "would-clone", commit: locked });
       return;
     }
     const blocked = await nested.blocked(sibling);
@@ -573,7 +585,9 @@ export async function bootstrap(
     outcomes.get(s.name) ?? { name: s.name, path: s.path, status: "interrupted" as const }
   );
   return {
-    ok: list.every((o) => o.status === "cloned" || o.status === "present" || o.status === "linked"),
+    ok: list.every((o) =>
+      ["cloned", "present", "linked", "would-clone", "would-link"].includes(o.status)
+    ),
     siblings: list,
     interrupted: signal?.aborted ?? false,
     inactive: inactiveOf(ws, options.selection),
