@@ -407,3 +407,10 @@ Deno.test("import names from the layout", async (t) => {
     });
   }
 });
+
+Deno.test("readPyproject: the version the file declares, when it declares one", () => {
+  const read = (body: string) => readPyproject(`[project]\nname = "x"\n${body}`, { extras: [] });
+  assert.equal(read('version = "2.1.0"').version, "2.1.0");
+  assert.equal(read('dynamic = ["version"]').version, undefined);
+  assert.throws(() => read("version = 2"), /project\.version must be a string/);
+});

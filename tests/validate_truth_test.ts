@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
+import { exists } from "../src/fs.ts";
 import { commitFile, gitIn, pushAll } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
@@ -116,6 +117,11 @@ Deno.test("validate: versions, extras, external requirements, requires-python an
       );
       await pushAll(core.work);
       await gitIn(ws.sibling("core"), ["pull", "--quiet"]);
+      const pulled = await validate(ws.meta);
+      assert.equal(pulled.code, 1);
+      assert.deepEqual(pulled.bad().map((c) => c.hint), [
+        "core's pyproject.toml says 2.1.0, but 0.1.0 is installed: run: wrknv setup",
+      ]);
       const setup = await wrknv(["setup", ...OFFLINE], { cwd: ws.meta });
       assert.equal(setup.code, 0, setup.stdout + setup.stderr);
       const fixed = await validate(ws.meta);
@@ -211,6 +217,29 @@ Deno.test("validate: versions, extras, external requirements, requires-python an
       ]);
       await undo();
       await pipInstall(venv, ["-e", ws.sibling("app")]);
+
+      // No sibling needs wrknvtest-ext now; what it requires is still checked, as pip check would.
+      const undoExt = await edit(
+        join(ext, "pyproject.toml"),
+        "dependencies = []",
+        'dependencies = ["wrknvtest-gone>=1"]',
+      );
+      await pipInstall(venv, ["-e", ext]);
+      const rest = await validate(ws.meta);
+      assert.equal(rest.code, 1);
+      const python = join(venv, "bin", "python");
+      const install = await exists(join(venv, "bin", "pip"))
+        ? `${python} -m pip install`
+        : `uv pip install --python ${python}`;
+      assert.deepEqual(rest.bad(), [{
+        id: "venv.requirements",
+        status: "error",
+        message: "wrknvtest-ext 1.0 requires wrknvtest-gone>=1, which is not installed",
+        hint: `run: ${install} 'wrknvtest-gone>=1'`,
+      }]);
+      await undoExt();
+      await pipInstall(venv, ["-e", ext]);
+      assert.equal((await validate(ws.meta)).code, 0);
     },
   );
 

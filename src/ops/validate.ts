@@ -339,6 +339,7 @@ export async function validate(
         sibling: m.sibling,
         project,
         ...(m.pyproject?.requiresPython ? { requiresPython: m.pyproject.requiresPython } : {}),
+        ...(m.pyproject?.version ? { version: m.pyproject.version } : {}),
         imports: { names: found.names, source: found.source },
         ...("setting" in found && found.setting ? { setting: found.setting } : {}),
       });

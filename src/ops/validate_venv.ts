@@ -27,6 +27,8 @@ export interface SiblingPython {
   project: string | null;
   /** `requires-python` from its files, when they say. */
   requiresPython?: string;
+  /** The version its files declare, when they declare one (not dynamic). */
+  version?: string;
   /** What to import, and where those names came from. */
   imports: { names: string[]; source: "declared" | "layout" | "guess" | "none" | "config" };
   /** For `source: "none"`: the setting that says it ships no modules. */
@@ -180,7 +182,7 @@ export async function venvContentChecks(
         status: u.kind === "no-extra" ? "warn" : "error",
         message: describe(u, probe, siblingOf),
         hint: u.kind === "missing" || u.kind === "version"
-          ? `run: ${shq(python)} -m pip install ${
+          ? `run: ${installCommand(python, probe)} ${
             shq(formatRequirement({ ...u.requirement, marker: undefined }))
           }`
           : undefined,
@@ -286,6 +288,21 @@ export async function venvContentChecks(
   return workspace;
 }
 
+/** How to install into the venv by hand: its pip, or uv's pip where the venv has none (uv made it). */
+function installCommand(python: string, probe: ProbeResult): string {
+  return probe.dists.has("pip")
+    ? `${shq(python)} -m pip install`
+    : `uv pip install --python ${shq(python)}`;
+}
+
+function holdsSafe(version: string, specifier: string): boolean {
+  try {
+    return satisfies(version, specifier);
+  } catch {
+    return false;
+  }
+}
+
 /** Who requires: a sibling by name, else the distribution with its version. */
 function who(dist: string, probe: ProbeResult, siblingOf: Map<string, SiblingPython>): string {
   const s = siblingOf.get(dist);
@@ -348,6 +365,11 @@ async function fix(
   if (!target) return `run: wrknv setup (it installs what the siblings require), or ${relax}`;
   const path = shq(target.sibling.path);
   const want = u.requirement.specifier;
+  if (
+    target.version !== undefined && target.version !== u.found && holdsSafe(target.version, want)
+  ) {
+    return `${target.sibling.name}'s pyproject.toml says ${target.version}, but ${u.found} is installed: run: wrknv setup`;
+  }
   if (
     looksUntagged(u.found ?? "") && await exists(join(target.sibling.path, ".git", "shallow"))
   ) {

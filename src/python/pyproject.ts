@@ -14,6 +14,8 @@ export interface Pyproject {
   name: string | null;
   /** The name, PEP 503 normalized, or null. */
   normalized: string | null;
+  /** `[project].version`, when the file gives it (not when it is dynamic). */
+  version?: string;
   /** `requires-python`, when given. */
   requiresPython?: string;
   /** `[project].dependencies`: the base dependencies. */
@@ -137,6 +139,7 @@ export function readPyproject(text: string, options: { extras: readonly string[]
   const doc = parseToml(text);
   const project = table(doc.project, "project");
   const name = optionalString(project.name, "project.name") ?? null;
+  const version = optionalString(project.version, "project.version");
   const requiresPython = optionalString(project["requires-python"], "project.requires-python");
   if (requiresPython !== undefined) {
     try {
@@ -231,6 +234,7 @@ export function readPyproject(text: string, options: { extras: readonly string[]
   return {
     name,
     normalized,
+    ...(version !== undefined ? { version } : {}),
     ...(requiresPython !== undefined ? { requiresPython } : {}),
     dependencies,
     extrasAvailable,
