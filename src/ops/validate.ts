@@ -20,27 +20,13 @@ import {
 } from "../python/venv.ts";
 import { probeVenv } from "../python/probe.ts";
 import { type SiblingPython, venvContentChecks } from "./validate_venv.ts";
+import type { Check, CheckStatus } from "./check.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 import { isDir, readText } from "../fs.ts";
 import { shellQuote as q } from "../text.ts";
 
-/** How a check came out. `info` is shown but never counts against the workspace. */
-export type CheckStatus = "ok" | "warn" | "error" | "info";
-
-/** One check. */
-export interface Check {
-  /** A stable id, e.g. `sibling.origin`. */
-  id: string;
-  /** The outcome. */
-  status: CheckStatus;
-  /** The sibling it is about, when it is about one. */
-  sibling?: string;
-  /** What was found. */
-  message: string;
-  /** What to do about it. */
-  hint?: string;
-}
+export type { Check, CheckStatus } from "./check.ts";
 
 /** The result of validate. */
 export interface ValidateResult {

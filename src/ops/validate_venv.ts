@@ -17,7 +17,7 @@ import { formatRequirement, normalizeName, type Requirement, satisfies } from ".
 import type { ProbedDist, ProbeResult } from "../python/probe.ts";
 import { checkRequirements, type Unmet } from "../python/requirements.ts";
 import { venvPython } from "../python/venv.ts";
-import type { Check, CheckStatus } from "./validate.ts";
+import type { Check, CheckStatus } from "./check.ts";
 
 /** An installable sibling as validate read it. */
 export interface SiblingPython {
