@@ -251,6 +251,20 @@ Deno.test("lock: a commit on no remote-tracking branch warns, and --require-push
   const json = JSON.parse((await wrknv(["lock", "--json"], { cwd: ws.meta })).stdout);
   assert.deepEqual(json.unpushed.map((u: { name: string }) => u.name), ["b", "c"]);
 
+  // What the warning is about: a teammate's bootstrap --locked cannot fetch b's commit.
+  const mate = await makeWorkspace(join(tmp.path, "mate"), [
+    { name: "b", repo: (await gitIn(ws.sibling("b"), ["remote", "get-url", "origin"])).trim() },
+  ]);
+  await Deno.copyFile(join(ws.meta, "wrknv.lock"), join(mate.meta, "wrknv.lock"));
+  const teammate = await wrknv(["bootstrap", "--locked"], { cwd: mate.meta });
+  assert.equal(teammate.code, 1);
+  assert.match(
+    teammate.stdout + teammate.stderr,
+    new RegExp(
+      `Revision ${local} not found in [^\\n]*: no branch or tag there holds it, and the server would not fetch it by id \\(was it pushed\\?\\)`,
+    ),
+  );
+
   const before = await snapshot(ws.meta);
   const strict = await wrknv(["lock", "--require-pushed"], { cwd: ws.meta });
   assert.equal(strict.code, 1);

@@ -461,7 +461,11 @@ export async function clone(
     if (await revParse(dest, revision, quiet)) target = revision;
   }
   if (target === null) {
-    throw new GitError(`Revision ${revision} not found in ${redactUrl(repo)}`, {
+    // A locked commit that is nowhere upstream was most often never pushed (wrknv lock warns).
+    const why = isFullCommitId(revision)
+      ? ": no branch or tag there holds it, and the server would not fetch it by id (was it pushed?)"
+      : "";
+    throw new GitError(`Revision ${revision} not found in ${redactUrl(repo)}${why}`, {
       kind: "notfound",
     });
   }
