@@ -2037,15 +2037,30 @@ const HOOKS: Case[] = [
     },
   },
   {
-    name: "trust ends when wrknv.toml changes",
+    name: "trust ends when a hook changes",
     async arrange(c) {
       await trusted(c);
       const path = join(c.meta, "wrknv.toml");
-      await Deno.writeTextFile(path, (await Deno.readTextFile(path)) + "# one more line\n");
+      const text = await Deno.readTextFile(path);
+      await Deno.writeTextFile(path, text.replace(/post_install = \["echo post/, "$& again"));
     },
     args: ["setup", "--json", ...OFFLINE],
     code: 0,
     says: /"hooks": "skipped-untrusted"/,
+  },
+  {
+    name: "trust survives an edit that leaves the hooks alone (wrknv add)",
+    async arrange(c) {
+      await trusted(c);
+      await ok(["add", "https://h.invalid/extra.git", "--no-install"], {
+        cwd: c.meta,
+        env: trustEnv(c),
+      });
+    },
+    args: ["setup", "--json", "--only", "tool", ...OFFLINE],
+    code: 0,
+    says: /"hooks": "ran"/,
+    may: /^(hook-ran|meta\/wrknv\.toml)$/,
   },
   {
     name: "a revoked trust",
@@ -2258,7 +2273,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "hooks: never run untrusted; trust ends when wrknv.toml changes; bundles start untrusted",
+  name: "hooks: never run untrusted; trust ends when a hook changes; bundles start untrusted",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {

@@ -23,4 +23,8 @@ Deno.test("up ends with what is wrong and a count; -v lists every check", async 
   const v = await wrknv(["up", "-v", ...OFFLINE], { cwd: ws.meta, env: { PIP_NO_INDEX: "1" } });
   assert.equal(v.code, 0, v.stdout + v.stderr);
   assert.match(v.stdout, /\[sibling\.present\]/);
+  // A workspace without hooks has nothing to trust, and trust says so.
+  const t = await wrknv(["trust", "--yes"], { cwd: ws.meta });
+  assert.equal(t.code, 0);
+  assert.match(t.stdout, /wrknv\.toml has no hooks: there is nothing to trust/);
 });

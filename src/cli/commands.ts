@@ -357,7 +357,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: "trust",
-    description: "allow this wrknv.toml's hooks to run (until the file changes)",
+    description: "allow this wrknv.toml's hooks to run (until a hook changes)",
     options: [
       { flags: "-y, --yes", description: "trust without asking" },
       { flags: "--revoke", description: "forget the trust" },

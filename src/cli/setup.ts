@@ -130,8 +130,14 @@ export async function trustCommand(
     ctx.out(had ? "trust revoked\n" : "this workspace was not trusted\n");
     return 0;
   }
-  if (await trust.isTrusted(ws.configPath)) {
-    ctx.out("this workspace is already trusted\n");
+  if (!trust.hasHooks(ws)) {
+    if (ctx.json) printJson(ctx, { trusted: false, hooks: 0, config: ws.configPath });
+    else ctx.out(`${ws.configPath} has no hooks: there is nothing to trust\n`);
+    return 0;
+  }
+  if (await trust.isTrusted(ws)) {
+    if (ctx.json) printJson(ctx, { trusted: true, config: ws.configPath });
+    else ctx.out("these hooks are already trusted\n");
     return 0;
   }
   // The loader refuses hooks with control characters; escaped again here, as
@@ -151,15 +157,21 @@ export async function trustCommand(
       );
     }
     ctx.err(`${ws.configPath} runs these shell commands during setup:\n`);
-    for (const h of hooks.length ? hooks : ["(no hooks today)"]) ctx.err(`  ${h}\n`);
+    for (const h of hooks) ctx.err(`  ${h}\n`);
     const answer = prompt("Trust this workspace and run them? [y/N]");
     if (!answer || !/^y(es)?$/i.test(answer.trim())) {
       ctx.err("not trusted\n");
       return 1;
     }
   }
-  const sha = await trust.trust(ws.configPath);
-  if (ctx.json) printJson(ctx, { trusted: true, sha256: sha, config: ws.configPath });
-  else ctx.out(`trusted (sha256 ${sha.slice(0, 12)}…); any change to wrknv.toml ends the trust\n`);
+  const key = await trust.trust(ws);
+  if (ctx.json) printJson(ctx, { trusted: true, key, config: ws.configPath });
+  else {
+    ctx.out(
+      `trusted ${hooks.length} hook${
+        hooks.length === 1 ? "" : "s"
+      }; changing a hook ends the trust (editing siblings does not)\n`,
+    );
+  }
   return 0;
 }

@@ -275,7 +275,7 @@ export async function setup(
     : "none";
   if (hooks === "ran") {
     if (options.noHooks) hooks = "skipped";
-    else if (!(await isTrusted(ws.configPath))) {
+    else if (!(await isTrusted(ws))) {
       hooks = "skipped-untrusted";
       reporter.warn(
         "hooks skipped: this workspace is not trusted (review wrknv.toml, then run `wrknv trust`)",

@@ -1,15 +1,18 @@
 /**
  * Trust: hooks are shell commands from a file that may have come from
- * someone else, so they run only once the user has trusted this exact
- * wrknv.toml. The sha256 of the file is remembered in the user's config
- * directory; any change to the file ends the trust.
+ * someone else, so they run only once the user has trusted them. What is
+ * remembered (in the user's config directory) is the sha256 of the hooks
+ * themselves with the path of the file that holds them: editing siblings
+ * (`wrknv add`) keeps the trust, changing a hook, or the same hooks in another
+ * file (a bundle's copy), needs a new one.
  *
  * @module
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../config/atomic.ts";
 import { runtime } from "../runtime.ts";
-import { sha256File } from "../hash.ts";
+import { sha256File, sha256Hex } from "../hash.ts";
+import type { Workspace } from "../config/types.ts";
 
 /** The file that remembers trusted workspaces. */
 export function trustStorePath(): string {
@@ -33,22 +36,42 @@ async function readStore(): Promise<Record<string, string>> {
   }
 }
 
-/** Whether the wrknv.toml at `configPath`, as it is now, is trusted. */
-export async function isTrusted(configPath: string): Promise<boolean> {
-  const store = await readStore();
-  const want = store[configPath];
-  return want !== undefined && want === await fileSha256(configPath);
+/** True when the workspace has a hook to run (and so something to trust). */
+export function hasHooks(ws: Workspace): boolean {
+  return ws.hooks.preInstall.length + ws.hooks.postInstall.length > 0;
 }
 
-/** Trust the wrknv.toml at `configPath` as it is now. */
-export async function trust(configPath: string): Promise<string> {
+/**
+ * What trust is given to: the hooks, in order and by kind, and the file
+ * holding them (stored as `hooks:<sha256>`; a store of an older wrknv, which
+ * kept the whole file's hash, matches nothing, so such a trust is asked for
+ * again, never widened).
+ */
+async function hooksKey(ws: Workspace): Promise<string> {
+  const doc = JSON.stringify({
+    config: ws.configPath,
+    pre_install: ws.hooks.preInstall,
+    post_install: ws.hooks.postInstall,
+  });
+  return `hooks:${await sha256Hex(doc)}`;
+}
+
+/** Whether the workspace's hooks, as they are now, are trusted. */
+export async function isTrusted(ws: Workspace): Promise<boolean> {
   const store = await readStore();
-  const sha = await fileSha256(configPath);
-  store[configPath] = sha;
+  const want = store[ws.configPath];
+  return want !== undefined && want === await hooksKey(ws);
+}
+
+/** Trust the workspace's hooks as they are now; returns the key remembered. */
+export async function trust(ws: Workspace): Promise<string> {
+  const store = await readStore();
+  const key = await hooksKey(ws);
+  store[ws.configPath] = key;
   const path = trustStorePath();
   await Deno.mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, JSON.stringify(store, null, 2) + "\n");
-  return sha;
+  return key;
 }
 
 /** Forget the trust of `configPath`. */
