@@ -115,7 +115,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
     // Verify the bundle before anything else touches the disk.
     const bundles = await import("../ops/bundle.ts");
     options.bundle = await bundles.openBundle(flags.from, ctx.cwd);
-    await (await import("./up.ts")).adoptBundleConfig(ctx, flags.from, options.bundle.dir);
+    await adoptBundleConfig(ctx, flags.from, options.bundle.dir);
   }
   const ws = await ctx.workspace();
   if (options.bundle) {
@@ -157,4 +157,15 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
   } else renderBootstrap(ctx, result);
   if (result.interrupted) return 130;
   return result.ok ? 0 : 1;
+}
+
+/** Take the bundle's wrknv.toml when there is none here (see ops/bundle.ts), and say so. */
+export async function adoptBundleConfig(
+  ctx: Context,
+  from: string,
+  bundleDir: string,
+): Promise<void> {
+  const { adoptBundleConfig } = await import("../ops/bundle.ts");
+  const took = await adoptBundleConfig(from, bundleDir, { cwd: ctx.cwd, config: ctx.config });
+  if (took && !ctx.quiet && !ctx.json) ctx.out(`took wrknv.toml from the bundle\n`);
 }

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { type BootstrapFlags, bootstrapOptions, renderBootstrap } from "./bootstrap.ts";
+import {
+  adoptBundleConfig,
+  type BootstrapFlags,
+  bootstrapOptions,
+  renderBootstrap,
+} from "./bootstrap.ts";
 import { renderSetup, type SetupFlags, setupJson, setupOptions } from "./setup.ts";
 import { renderValidate, validateJson } from "./validate.ts";
 import { type Progress, progressReporter, silentProgress } from "../ui/progress.ts";
@@ -86,42 +91,6 @@ export async function upCommand(ctx: Context, flags: UpFlags): Promise<number> {
     }
   }
   return finish(ctx, doc, v.ok ? 0 : 1);
-}
-
-/**
- * On a fresh machine there may be no wrknv.toml yet: with `--from`, take the
- * bundle's (written as a new file in the working directory, never over one).
- */
-export async function adoptBundleConfig(
-  ctx: Context,
-  from: string,
-  bundleDir: string,
-): Promise<void> {
-  const { findConfig } = await import("../config/mod.ts");
-  try {
-    await findConfig({ cwd: ctx.cwd, config: ctx.config });
-    return;
-  } catch {
-    // none: take the bundle's
-  }
-  if (ctx.config) return;
-  const { join, resolve } = await import("node:path");
-  const { ConfigError } = await import("../errors.ts");
-  // From the verified bundle (for an archive: where it was unpacked).
-  const source = join(bundleDir, "wrknv.toml");
-  const target = join(resolve(ctx.cwd), "wrknv.toml");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(source);
-  } catch {
-    throw new ConfigError(`${from}: no wrknv.toml in the bundle, and none here`);
-  }
-  // Check it as it would be here before writing it: a refused file is never left behind.
-  const { checkSymlinks, parseConfig } = await import("../config/mod.ts");
-  const shown = join(from, "wrknv.toml");
-  await checkSymlinks(await parseConfig(text, target, { displayName: shown }), shown);
-  await Deno.writeTextFile(target, text, { createNew: true });
-  if (!ctx.quiet && !ctx.json) ctx.out(`took wrknv.toml from the bundle\n`);
 }
 
 function finish(ctx: Context, doc: Record<string, unknown>, code: number): number {

@@ -510,3 +510,39 @@ export async function rememberedWheels(ws: Pick<Workspace, "configPath">): Promi
   }
   return null;
 }
+
+/**
+ * On a fresh machine there may be no wrknv.toml yet: with `--from`, take the
+ * verified bundle's (for an archive: where it was unpacked), written as a new
+ * file in the working directory, never over one, and checked as it would be
+ * there before it is written, so a refused file is never left behind. Returns
+ * true when it took it, false when a wrknv.toml was found (or `--config` given).
+ *
+ * @throws {ConfigError} when the bundle has none, or its file is refused
+ */
+export async function adoptBundleConfig(
+  from: string,
+  bundleDir: string,
+  options: { cwd: string; config?: string },
+): Promise<boolean> {
+  const { checkSymlinks, findConfig, parseConfig } = await import("../config/mod.ts");
+  try {
+    await findConfig(options);
+    return false;
+  } catch {
+    // none: take the bundle's
+  }
+  if (options.config) return false;
+  const source = join(bundleDir, "wrknv.toml");
+  const target = join(resolve(options.cwd), "wrknv.toml");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(source);
+  } catch {
+    throw new ConfigError(`${from}: no wrknv.toml in the bundle, and none here`);
+  }
+  const shown = join(from, "wrknv.toml");
+  await checkSymlinks(await parseConfig(text, target, { displayName: shown }), shown);
+  await Deno.writeTextFile(target, text, { createNew: true });
+  return true;
+}
