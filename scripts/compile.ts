@@ -23,7 +23,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateRawSync } from "node:zlib";
-import { archiveName, type Target, TARGETS } from "../src/cli/upgrade_core.ts";
+import { archiveName, type Target, TARGETS } from "../src/release.ts";
 import { sha256File } from "../src/hash.ts";
 
 export { TARGETS };

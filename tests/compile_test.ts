@@ -24,7 +24,7 @@ import {
   TARGETS,
   zipFiles,
 } from "../scripts/compile.ts";
-import { sha256Hex } from "../src/cli/upgrade_core.ts";
+import { sha256Hex } from "../src/hash.ts";
 import { VERSION } from "../src/version.ts";
 
 const SCRIPT = fileURLToPath(new URL("../scripts/compile.ts", import.meta.url));

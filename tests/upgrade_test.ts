@@ -1,5 +1,5 @@
 /**
- * wrknv upgrade: the pure helpers of src/cli/upgrade_core.ts table by table,
+ * wrknv upgrade: the pure helpers of src/release.ts table by table,
  * upgradeBinary against a server on 127.0.0.1 (and a file:// directory)
  * serving fake releases, and the command as a user runs it.
  */
@@ -9,15 +9,9 @@ import { tempDir } from "./support/tmp.ts";
 import { serveDir } from "./support/http.ts";
 import { makeRelease } from "./support/release.ts";
 import { wrknv } from "./support/cli.ts";
-import {
-  detectTarget,
-  isCompiled,
-  parseSums,
-  parseVersion,
-  releaseUrls,
-  sha256Hex,
-  upgradeBinary,
-} from "../src/cli/upgrade_core.ts";
+import { detectTarget, isCompiled, parseSums, parseVersion, releaseUrls } from "../src/release.ts";
+import { upgradeBinary } from "../src/ops/upgrade.ts";
+import { sha256Hex } from "../src/hash.ts";
 import { ConfigError, WrknvError } from "../src/errors.ts";
 
 const target = detectTarget()!;

@@ -1,17 +1,16 @@
 /**
  * `wrknv upgrade [--to V]`: replace the running binary with a release,
  * checked against the release's SHA256SUMS, atomically (the old binary stays
- * unless the new one is complete and verified). The work is in upgrade_core.ts.
+ * unless the new one is complete and verified). The work is in ops/upgrade.ts,
+ * the release layout in release.ts.
  *
  * @module
  */
 import { WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import { VERSION } from "../version.ts";
-import { detectTarget, isCompiled, parseVersion, RELEASES, upgradeBinary } from "./upgrade_core.ts";
+import { detectTarget, isCompiled, parseVersion, RELEASES } from "../release.ts";
 import { type Context, printJson } from "./context.ts";
-
-export { detectTarget, isCompiled, RELEASES, releaseUrls } from "./upgrade_core.ts";
 
 /** Run `wrknv upgrade`. */
 export async function upgradeCommand(ctx: Context, flags: { to?: string }): Promise<number> {
@@ -31,6 +30,7 @@ export async function upgradeCommand(ctx: Context, flags: { to?: string }): Prom
       `no release is published for ${Deno.build.os} ${Deno.build.arch}; build from source`,
     );
   }
+  const { upgradeBinary } = await import("../ops/upgrade.ts");
   const r = await upgradeBinary({
     base: runtime.env("WRKNV_DOWNLOAD_URL") ?? RELEASES,
     version,
