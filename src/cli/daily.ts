@@ -35,10 +35,7 @@ export async function statusCommand(
   const feature = await featureOf(ws, rows);
   if (ctx.json) {
     // The git adapter's camelCase field, in the snake_case of every JSON key.
-    const siblings = rows.map((row) => {
-      const { upstreamGone, ...r } = row as typeof row & { upstreamGone?: boolean };
-      return upstreamGone === undefined ? r : { ...r, upstream_gone: upstreamGone };
-    });
+    const siblings = rows.map(({ upstreamGone, ...r }) => ({ ...r, upstream_gone: upstreamGone }));
     printJson(ctx, { siblings, feature });
     return rows.some((r) => r.error) ? 1 : 0;
   }

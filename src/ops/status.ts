@@ -8,34 +8,14 @@ import * as git from "../git/mod.ts";
 import { pool } from "../proc/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
 
-/** One sibling's state. */
-export interface SiblingStatus {
+/** One sibling's state: its working tree's (zeros and nulls when it is not there), and where it is. */
+export interface SiblingStatus extends git.GitStatus {
   /** Sibling name. */
   name: string;
   /** Absolute path. */
   path: string;
   /** The path holds a git repository. */
   present: boolean;
-  /** The branch, or null when detached. */
-  branch: string | null;
-  /** Full HEAD commit, or null (not present, or no commit). */
-  head: string | null;
-  /** The upstream branch. */
-  upstream: string | null;
-  /** Commits ahead of the upstream. */
-  ahead: number;
-  /** Commits behind the upstream. */
-  behind: number;
-  /** Staged changes. */
-  staged: number;
-  /** Unstaged changes. */
-  unstaged: number;
-  /** Untracked files. */
-  untracked: number;
-  /** Conflicted files. */
-  conflicted: number;
-  /** Stash entries. */
-  stash: number;
   /** A fetch or status that failed. */
   error?: string;
 }
@@ -61,6 +41,7 @@ function absent(name: string, path: string): SiblingStatus {
     branch: null,
     head: null,
     upstream: null,
+    upstreamGone: false,
     ahead: 0,
     behind: 0,
     staged: 0,
