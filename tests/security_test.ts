@@ -950,6 +950,13 @@ const VENVS_LINKS_STATE: Case[] = [
     says:
       /^error: the venv at .* was not made by wrknv.*\nhint: if it is yours, run `wrknv setup --recreate`/m,
   }),
+  fakeVenvCase("a venv wrknv did not make gives no wheels to a bundle, and is not run (bundle)", {
+    args: ["bundle", "../out"],
+    code: 0,
+    says:
+      /not included: wheels of the siblings' dependencies: no working venv at .*\(wrknv did not make it; run wrknv setup --recreate first\)/,
+    may: /^out(\/.*)?$/,
+  }),
   fakeVenvCase("setup --recreate replaces a venv wrknv did not make, without running it", {
     args: ["setup", "--recreate", ...OFFLINE],
     code: 0,

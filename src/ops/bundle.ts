@@ -242,8 +242,14 @@ export async function makeBundle(
       }
     }
   } else {
+    // A venv wrknv did not make is never run, so it cannot give its wheels either.
+    const fix = venv.kind === "foreign"
+      ? "wrknv did not make it; run wrknv setup --recreate first"
+      : venv.kind === "not-a-venv" || venv.kind === "tracked"
+      ? "wrknv will not run what is there"
+      : "run wrknv setup first";
     missing.push(
-      `wheels of the siblings' dependencies: no working venv at ${ws.python.venv} (run wrknv setup first)`,
+      `wheels of the siblings' dependencies: no working venv at ${ws.python.venv} (${fix})`,
     );
   }
   // Build backends from the system's wheel directory, where the venv had none.
