@@ -278,7 +278,7 @@ Deno.test("a directory at a mirror's path that is not wrknv's mirror of that URL
   const pruned = await wrknv(["cache", "prune", "--all", "--json"], { cwd: ws.meta, env });
   assert.equal(pruned.code, 0, pruned.stderr);
   const doc = JSON.parse(pruned.stdout);
-  assert.ok(doc.leftAlone.includes(foreign));
+  assert.ok(doc.left_alone.includes(foreign));
   assert.ok(await Deno.stat(join(foreign, "HEAD")), "the foreign repository is still there");
   assert.deepEqual(mirrors(cache), ["precious.git"]);
 });

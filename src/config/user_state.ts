@@ -17,13 +17,27 @@ import { runtime } from "../runtime.ts";
 import { sha256Hex } from "../hash.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
+/**
+ * A wrknv directory of the user's: `$<explicit>` when set, else
+ * `$<xdg>/wrknv` when that is absolute, else `~/<fallback>/wrknv`. The one
+ * place the XDG base directories are read.
+ */
+function userDir(explicit: string, xdg: string, fallback: string): string {
+  const set = runtime.env(explicit);
+  if (set) return set;
+  const base = runtime.env(xdg);
+  const home = runtime.env("HOME") ?? runtime.env("USERPROFILE") ?? ".";
+  return join(base && base.startsWith("/") ? base : join(home, fallback), "wrknv");
+}
+
 /** The user's wrknv state directory. */
 export function userStateDir(): string {
-  const explicit = runtime.env("WRKNV_STATE_DIR");
-  if (explicit) return explicit;
-  const xdg = runtime.env("XDG_STATE_HOME");
-  const home = runtime.env("HOME") ?? runtime.env("USERPROFILE") ?? ".";
-  return join(xdg && xdg.startsWith("/") ? xdg : join(home, ".local", "state"), "wrknv");
+  return userDir("WRKNV_STATE_DIR", "XDG_STATE_HOME", join(".local", "state"));
+}
+
+/** The user's wrknv config directory (`$WRKNV_CONFIG_DIR`, else `$XDG_CONFIG_HOME/wrknv`, else `~/.config/wrknv`): the trust store. */
+export function userConfigDir(): string {
+  return userDir("WRKNV_CONFIG_DIR", "XDG_CONFIG_HOME", ".config");
 }
 
 /**
@@ -33,11 +47,7 @@ export function userStateDir(): string {
  * its `git/`, or in it when `WRKNV_CACHE_DIR` is set).
  */
 export function userCacheDir(): string {
-  const explicit = runtime.env("WRKNV_CACHE_DIR");
-  if (explicit) return explicit;
-  const xdg = runtime.env("XDG_CACHE_HOME");
-  const home = runtime.env("HOME") ?? ".";
-  return join(xdg && xdg.startsWith("/") ? xdg : join(home, ".cache"), "wrknv");
+  return userDir("WRKNV_CACHE_DIR", "XDG_CACHE_HOME", ".cache");
 }
 
 /** The file of the record about `subject` under `topic`. */

@@ -23,7 +23,6 @@
 import { basename, join } from "node:path";
 import { GitError } from "../git/mod.ts";
 import { InterruptedError, WrknvError } from "../errors.ts";
-import { runtime } from "../runtime.ts";
 import * as git from "../git/mod.ts";
 import {
   formatConfigValue,
@@ -37,14 +36,14 @@ import {
 import { checkRepoUrl } from "../config/url.ts";
 import { nameFromUrl } from "./init.ts";
 import { exists, pidAlive } from "../fs.ts";
+import { runtime } from "../runtime.ts";
+import { userCacheDir } from "../config/user_state.ts";
+import { sha256Hex } from "../hash.ts";
 
 /** The cache directory. */
 export function cacheDir(): string {
-  const explicit = runtime.env("WRKNV_CACHE_DIR");
-  if (explicit) return explicit;
-  const xdg = runtime.env("XDG_CACHE_HOME");
-  const home = runtime.env("HOME") ?? ".";
-  return join(xdg && xdg.startsWith("/") ? xdg : join(home, ".cache"), "wrknv", "git");
+  // With WRKNV_CACHE_DIR set the mirrors live in it, else in the cache's git/.
+  return runtime.env("WRKNV_CACHE_DIR") ?? join(userCacheDir(), "git");
 }
 
 /** Whether a URL is worth caching: anything that crosses a network. */
@@ -55,9 +54,7 @@ export function cacheable(url: string): boolean {
 }
 
 async function hash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(text)).slice(0, 12);
 }
 
 /** Where the mirror of `url` lives (its name and a hash of its whole normalised URL). */

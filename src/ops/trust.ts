@@ -10,18 +10,13 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../config/atomic.ts";
-import { runtime } from "../runtime.ts";
+import { userConfigDir } from "../config/user_state.ts";
 import { sha256File, sha256Hex } from "../hash.ts";
 import type { Workspace } from "../config/types.ts";
 
 /** The file that remembers trusted workspaces. */
 export function trustStorePath(): string {
-  const explicit = runtime.env("WRKNV_CONFIG_DIR");
-  if (explicit) return join(explicit, "trusted.json");
-  const xdg = runtime.env("XDG_CONFIG_HOME");
-  const home = runtime.env("HOME") ?? runtime.env("USERPROFILE") ?? ".";
-  const base = xdg && xdg.startsWith("/") ? xdg : join(home, ".config");
-  return join(base, "wrknv", "trusted.json");
+  return join(userConfigDir(), "trusted.json");
 }
 
 /** The sha256 of a file, hex (read as a stream). */
