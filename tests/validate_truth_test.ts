@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
 import { exists } from "../src/fs.ts";
-import { commitFile, gitIn, pushAll } from "./support/git.ts";
+import { commitFile, gitIn, makeRemote, pushAll } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { pipInstall, validateJson as validate } from "./support/validate.ts";
@@ -327,5 +327,87 @@ Deno.test("validate: versions, extras, external requirements, requires-python an
       );
       await undo();
     },
+  );
+});
+
+Deno.test("validate: a version from git tags, installed from a shallow clone, is found wanting, and the hint's fix works", async () => {
+  // Online once: setuptools-scm and a current setuptools from PyPI into a wheel directory;
+  // every install below is offline from it.
+  await using tmp = await tempDir();
+  const wheels = join(tmp.path, "wheels");
+  const download = await new Deno.Command("python3", {
+    args: [
+      "-m",
+      "pip",
+      "download",
+      "--quiet",
+      "--disable-pip-version-check",
+      "--only-binary",
+      ":all:",
+      "--dest",
+      wheels,
+      "setuptools>=64",
+      "setuptools-scm>=8",
+      "wheel",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(download.success, new TextDecoder().decode(download.stderr));
+  const offline = ["--offline", "--find-links", wheels];
+  const remotes = join(tmp.path, "remotes");
+  const core = await makeRemote(remotes, "core", {
+    commits: 3,
+    tags: { "v2.0.0": 0 },
+    files: {
+      "pyproject.toml": '[build-system]\nrequires = ["setuptools>=64", "setuptools-scm>=8"]\n' +
+        'build-backend = "setuptools.build_meta"\n\n[project]\nname = "wrknvtest-scm-core"\n' +
+        'dynamic = ["version"]\n\n[tool.setuptools_scm]\n',
+      "src/wrknvtest_scm_core/__init__.py": "",
+    },
+  });
+  const app = await makePackageRemote(remotes, {
+    name: "wrknvtest-scm-app",
+    deps: ["wrknvtest-scm-core>=2.0"],
+  }, "app");
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "core", repo: core.url },
+    { name: "app", repo: app.url },
+  ]);
+  const boot = await wrknv(["bootstrap", "--depth", "1"], { cwd: ws.meta });
+  assert.equal(boot.code, 0, boot.stdout + boot.stderr);
+  const env = { PIP_NO_INDEX: "1", PIP_CONFIG_FILE: "/dev/null" };
+  // Its exit code is setup's business here (a resolver may refuse the conflict it meets); what
+  // it installed, core at the version a shallow clone gives it, is what validate judges.
+  await wrknv(["setup", ...offline], { cwd: ws.meta, env });
+
+  const v = await validate(ws.meta);
+  assert.equal(v.code, 1);
+  const [c] = v.find("requirements", "app");
+  assert.equal(c.status, "error");
+  const found = /sibling core is wrknvtest-scm-core (0\.1\.dev1\+g[0-9a-f]+)$/.exec(c.message);
+  assert.ok(found, c.message);
+  assert.equal(
+    c.message,
+    `app requires wrknvtest-scm-core>=2.0, but sibling core is wrknvtest-scm-core ${found[1]}`,
+  );
+  assert.equal(
+    c.hint,
+    `core is a shallow clone and ${
+      found[1]
+    } is what a version from git tags becomes without its tags: run git -C ${
+      ws.sibling("core")
+    } fetch --unshallow --tags, then wrknv setup --force`,
+  );
+
+  await gitIn(ws.sibling("core"), ["fetch", "--quiet", "--unshallow", "--tags"]);
+  const again = await wrknv(["setup", "--force", ...offline], { cwd: ws.meta, env });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  const fixed = await validate(ws.meta);
+  assert.deepEqual(fixed.doc.checks.filter((x) => x.status === "error"), []);
+  assert.equal(fixed.code, 0);
+  assert.match(
+    fixed.find("venv.installed", "core")[0].message,
+    /^wrknvtest-scm-core 2\.0\.1\.dev2/,
   );
 });
