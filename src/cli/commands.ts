@@ -173,6 +173,7 @@ export const COMMANDS: Command[] = [
       ...SELECTION,
       { flags: "--rebase", description: "rebase diverged branches onto their upstream" },
       { flags: "--no-clone", description: "do not clone missing siblings" },
+      DRY_RUN,
       { flags: "--locked", description: "check out the commits in wrknv.lock" },
       { flags: "-j, --jobs <n>", type: "int", min: 1, description: "siblings at once" },
       {
@@ -316,7 +317,8 @@ export const COMMANDS: Command[] = [
     name: "remove",
     description: "remove a sibling from wrknv.toml (its files stay)",
     args: [["<name>", "the sibling's name"]],
-    examples: ["wrknv remove old-lib"],
+    options: [DRY_RUN],
+    examples: ["wrknv remove old-lib", "wrknv remove old-lib --dry-run"],
     load: async () => (await import("./edit.ts")).removeCommand,
   }),
   command({

@@ -109,6 +109,7 @@ export async function syncCommand(
     locked?: boolean;
     jobs?: number;
     timeout?: number;
+    dryRun?: boolean;
   },
 ): Promise<number> {
   const ws = await ctx.workspace();
@@ -131,6 +132,7 @@ export async function syncCommand(
       locked: flags.locked,
       jobs: flags.jobs,
       timeout: flags.timeout,
+      dryRun: flags.dryRun,
       signal: ctx.signal,
     }, reporter);
   } finally {
@@ -139,7 +141,7 @@ export async function syncCommand(
   const failed = outcomes.filter((o) => o.status === "failed").length;
   const skipped = outcomes.filter((o) => o.status === "skipped").length;
   if (ctx.json) {
-    printJson(ctx, { ok: failed === 0, siblings: outcomes });
+    printJson(ctx, { ok: failed === 0, dry_run: flags.dryRun ?? false, siblings: outcomes });
   } else {
     const s = ctx.style;
     for (const o of outcomes) {
@@ -156,11 +158,22 @@ export async function syncCommand(
       );
     }
     const count = (st: string) => outcomes.filter((o) => o.status === st).length;
-    const parts = ["updated", "up-to-date", "cloned", "checked-out", "skipped", "failed"]
-      .filter((st) => count(st)).map((st) => `${count(st)} ${st}`);
+    const parts = [
+      "updated",
+      "up-to-date",
+      "cloned",
+      "checked-out",
+      "would-update",
+      "would-clone",
+      "would-check-out",
+      "skipped",
+      "failed",
+    ].filter((st) => count(st)).map((st) => `${count(st)} ${st}`);
     ctx.out(
       `${
-        failed
+        flags.dryRun
+          ? s.bold("dry run, nothing fetched or changed")
+          : failed
           ? s.red("sync incomplete")
           : skipped
           ? s.yellow("sync done, with skips")

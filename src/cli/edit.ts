@@ -38,11 +38,21 @@ export async function addCommand(ctx: Context, flags: AddFlags, url: string): Pr
 }
 
 /** Run `wrknv remove`. */
-export async function removeCommand(ctx: Context, _flags: unknown, name: string): Promise<number> {
-  const s = await removeFromConfig({ cwd: ctx.cwd, config: ctx.config }, name);
-  if (ctx.json) printJson(ctx, { ok: true, removed: { name: s.name, path: s.path } });
-  else if (!ctx.quiet) {
-    ctx.out(`removed ${s.name} from the workspace\n`);
+export async function removeCommand(
+  ctx: Context,
+  flags: { dryRun?: boolean },
+  name: string,
+): Promise<number> {
+  const dryRun = flags.dryRun ?? false;
+  const s = await removeFromConfig({ cwd: ctx.cwd, config: ctx.config }, name, { dryRun });
+  if (ctx.json) {
+    printJson(ctx, { ok: true, dry_run: dryRun, removed: { name: s.name, path: s.path } });
+  } else if (!ctx.quiet) {
+    ctx.out(
+      dryRun
+        ? `would remove ${s.name} from the workspace (dry run: wrknv.toml unchanged)\n`
+        : `removed ${s.name} from the workspace\n`,
+    );
     ctx.out(ctx.style.dim(`its files stay where they are: ${relative(ctx.cwd, s.path) || "."}\n`));
   }
   return 0;

@@ -108,8 +108,13 @@ export async function addToConfig(
 }
 
 /** Remove a sibling from wrknv.toml by name; returns it as it was. */
-export async function removeFromConfig(target: EditTarget, name: string): Promise<Sibling> {
-  await using _lock = await lockFor(target, "remove");
+export async function removeFromConfig(
+  target: EditTarget,
+  name: string,
+  options: { dryRun?: boolean } = {},
+): Promise<Sibling> {
+  // A dry run takes no lock and writes nothing: every check runs, and the edit is only made in memory.
+  await using _lock = options.dryRun ? null : await lockFor(target, "remove");
   const { path, text, shown } = await readConfig(target);
   const before = parseConfig(text, path, { displayName: shown });
   const old = before.siblings.find((s) => s.name === name);
@@ -132,6 +137,6 @@ export async function removeFromConfig(target: EditTarget, name: string): Promis
   const next = removeSibling(text, name);
   if (next === undefined) throw new ConfigError(`cannot find the table of "${name}" in ${shown}`);
   parseConfig(next, path, { displayName: shown });
-  await writeFileAtomic(path, next);
+  if (!options.dryRun) await writeFileAtomic(path, next);
   return old;
 }

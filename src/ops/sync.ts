@@ -21,7 +21,17 @@ export interface SyncOutcome {
   /** Sibling name. */
   name: string;
   /** What happened. */
-  status: "updated" | "up-to-date" | "cloned" | "checked-out" | "skipped" | "failed";
+  status:
+    | "updated"
+    | "up-to-date"
+    | "cloned"
+    | "checked-out"
+    | "skipped"
+    | "failed"
+    /** With `dryRun`: what a run would do, judged from the last fetch (nothing is fetched). */
+    | "would-update"
+    | "would-clone"
+    | "would-check-out";
   /** Why it was skipped or failed; what it moved. */
   detail?: string;
   /** HEAD before. */
@@ -46,9 +56,41 @@ export interface SyncOptions {
   timeout?: number;
   /** Cancels. */
   signal?: AbortSignal;
+  /**
+   * Say what would be done, judged from what the last fetch brought, and
+   * change nothing: no fetch (it would move remote-tracking branches), no
+   * merge, no clone, no lock.
+   */
+  dryRun?: boolean;
 }
 
 const message = git.describeFailure;
+
+/** What syncOne would do to a clean sibling, from its status as the last fetch left it. */
+function plan(s: Sibling, st: git.GitStatus, locked: LockEntry | undefined, o: SyncOptions) {
+  const out = (status: SyncOutcome["status"], detail?: string): SyncOutcome => ({
+    name: s.name,
+    status,
+    before: st.head,
+    ...(detail ? { detail } : {}),
+  });
+  if (o.locked) {
+    if (!locked) return out("skipped", "not in wrknv.lock");
+    return st.head === locked.commit
+      ? out("up-to-date")
+      : out("would-check-out", `${short(st.head)} -> ${short(locked.commit)} (the locked commit)`);
+  }
+  if (st.branch === null) return out("skipped", "detached HEAD");
+  if (st.upstream === null) return out("skipped", `branch ${st.branch} has no upstream`);
+  const since = "as of the last fetch";
+  if (st.behind === 0) return out("up-to-date", since);
+  if (st.ahead === 0) {
+    return out("would-update", `${st.behind} commit${st.behind === 1 ? "" : "s"} behind, ${since}`);
+  }
+  return o.rebase
+    ? out("would-update", `rebase ${st.ahead} onto ${st.upstream}, ${since}`)
+    : out("skipped", `diverged from ${st.upstream}, ${since} (use --rebase, or merge by hand)`);
+}
 
 /** How long one fetch may take without --timeout. */
 const FETCH_TIMEOUT_MS = 300_000;
@@ -68,6 +110,7 @@ async function syncOne(
       detail: `dirty (${changes} changed ${changes === 1 ? "file" : "files"})`,
     };
   }
+  if (options.dryRun) return plan(s, st, locked, options);
   if (options.locked) {
     if (!locked) return { name: s.name, status: "skipped", detail: "not in wrknv.lock" };
     if (st.head === locked.commit) {
@@ -178,7 +221,9 @@ export async function sync(
     (isRepo ? present : missing).push(s);
   }
   const outcomes = new Map<string, SyncOutcome>();
-  if (missing.length && !options.noClone) {
+  if (missing.length && !options.noClone && options.dryRun) {
+    for (const s of missing) outcomes.set(s.name, { name: s.name, status: "would-clone" });
+  } else if (missing.length && !options.noClone) {
     const result = await bootstrap(ws, {
       selection: { only: missing.map((s) => s.name) },
       locked: options.locked,
@@ -199,7 +244,7 @@ export async function sync(
       outcomes.set(s.name, { name: s.name, status: "skipped", detail: "not cloned (--no-clone)" });
     }
   }
-  await using _lock = await acquireRunLock(ws, "sync");
+  await using _lock = options.dryRun ? null : await acquireRunLock(ws, "sync");
   await pool(present, async (s) => {
     reporter.start(s.name, "syncing");
     let o: SyncOutcome;
