@@ -204,6 +204,15 @@ Deno.test("a remote that stops answering fails the sibling; --offline clones fro
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /m\s+cloned[^\n]*\n\s+from the cache, last updated /);
 
+  // Offline without the cache: nothing to clone from.
+  const five = await makeWorkspace(join(tmp.path, "five"), [{ name: "m", repo: url }]);
+  const both = await bootstrapJson(five.meta, env, "--offline", "--no-cache");
+  assert.equal(both.code, 1);
+  assert.match(
+    both.doc.siblings[0].error ?? "",
+    /--offline clones network remotes from the mirror cache only/,
+  );
+
   // Offline with nothing cached: a clear failure, no network.
   const four = await makeWorkspace(join(tmp.path, "four"), [
     { name: "other", repo: url.replace("m.git", "other.git") },

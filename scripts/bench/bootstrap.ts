@@ -9,9 +9,10 @@
  *   that adds 20 ms to every chunk (an emulated network round trip);
  * - `cpu`: the same repositories straight from the daemon: every process and
  *   every byte copied is paid in wall time on a busy machine;
- * - `large`: repositories of ~10 MiB each (incompressible files over 40
- *   commits) through the same proxy, where the cache should save the most.
+ * - `large`: repositories of ~10 MiB each (random bytes over 40 commits)
+ *   through the same proxy, where the cache should save the most.
  *
+ * `--no-peers` leaves the other tools out (for more runs in the same time).
  * Through the proxy the table also gives the bytes each contender moved from
  * the server. `WRKNV_BENCH_BEFORE=/path/to/older/main.ts` adds that wrknv
  * (no cache, cold, warm) to the same runs, for before-and-after figures.
@@ -45,7 +46,7 @@ const AUTHOR = {
 /** Feed a fast-import stream (built by `write`) into a new bare repository. */
 async function fastImport(
   path: string,
-  write: (out: (s: string) => Promise<void>) => Promise<void>,
+  write: (out: (s: string | Uint8Array) => Promise<void>) => Promise<void>,
 ) {
   await sh(`git init -q --bare ${path} && git -C ${path} symbolic-ref HEAD refs/heads/main`);
   const child = new Deno.Command("git", {
@@ -56,7 +57,7 @@ async function fastImport(
   }).spawn();
   const w = child.stdin.getWriter();
   const enc = new TextEncoder();
-  await write((s) => w.write(enc.encode(s)));
+  await write((s) => w.write(typeof s === "string" ? enc.encode(s) : s));
   await w.close();
   if (!(await child.status).success) throw new Error("fast-import failed");
 }
@@ -86,27 +87,22 @@ async function historyRepo(path: string, commits: number, seed: number): Promise
   await sh(`git -C ${path} gc -q --aggressive`);
 }
 
-/** A repository of ~`mib` MiB packed: `commits` commits, each adding an incompressible file. */
-async function largeRepo(path: string, mib: number, commits: number, seed: number) {
-  let x = (seed + 1) * 2654435761 >>> 0;
+/** A repository of ~`mib` MiB packed: `commits` commits, each adding a file of random bytes. */
+async function largeRepo(path: string, mib: number, commits: number) {
   const bytes = Math.floor((mib * 1024 * 1024) / commits);
   await fastImport(path, async (out) => {
     for (let i = 1; i <= commits; i++) {
       const data = new Uint8Array(bytes);
-      for (let j = 0; j < bytes; j++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        data[j] = x & 0xff;
+      for (let j = 0; j < bytes; j += 65536) {
+        crypto.getRandomValues(data.subarray(j, Math.min(bytes, j + 65536)));
       }
-      // Hex keeps it text (and incompressible beyond half).
-      const body = Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("")
-        .replace(/(.{100})/g, "$1\n");
       const msg = `add blob ${i}\n`;
       await out(
         `commit refs/heads/main\ncommitter b <b@b.invalid> ${1700000000 + i * 60} +0000\n` +
-          `data ${msg.length}\n${msg}M 644 inline data/blob${i}.txt\ndata ${body.length}\n${body}\n`,
+          `data ${msg.length}\n${msg}M 644 inline data/blob${i}.bin\ndata ${bytes}\n`,
       );
+      await out(data);
+      await out("\n");
     }
   });
 }
@@ -121,7 +117,8 @@ type Variant = typeof VARIANTS[number];
 /** Run the benchmark. */
 export async function run(args: string[]): Promise<void> {
   const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
-  const asked = args.filter((a) => !/^\d+$/.test(a));
+  const peers = !args.includes("--no-peers");
+  const asked = args.filter((a) => !/^\d+$/.test(a) && a !== "--no-peers");
   for (const a of asked) {
     if (!(VARIANTS as readonly string[]).includes(a)) {
       throw new Error(`unknown variant ${a}: use ${VARIANTS.join(", ")}`);
@@ -169,9 +166,7 @@ export async function run(args: string[]): Promise<void> {
         console.error(`making ${n} repositories of ~10 MiB...`);
         for (let i = 0; i < n; i += 4) {
           await Promise.all(
-            names.slice(i, i + 4).map((name, k) =>
-              largeRepo(join(served, `${name}.git`), 10, 40, i + k)
-            ),
+            names.slice(i, i + 4).map((name) => largeRepo(join(served, `${name}.git`), 10, 40)),
           );
         }
       } else {
@@ -184,7 +179,7 @@ export async function run(args: string[]): Promise<void> {
         }
       }
       const port = await serve(served);
-      await runVariant({ variant, dir: join(dir, variant), served, port, names, runs });
+      await runVariant({ variant, dir: join(dir, variant), served, port, names, runs, peers });
       const d = daemons.pop()!;
       d.abort.abort();
       await d.child.status.catch(() => {});
@@ -208,7 +203,15 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function runVariant(
-  o: { variant: Variant; dir: string; served: string; port: number; names: string[]; runs: number },
+  o: {
+    variant: Variant;
+    dir: string;
+    served: string;
+    port: number;
+    names: string[];
+    runs: number;
+    peers: boolean;
+  },
 ): Promise<void> {
   const { variant, dir, names, runs } = o;
   const n = names.length;
@@ -257,29 +260,32 @@ async function runVariant(
       WRKNV_CACHE_DIR: join(dir, cache),
     });
     const peerEnv = env("unused");
+    const peerContenders: Contender[] = [{
+      name: "seed loop (sequential git clone)",
+      cmd: ["sh", "-c", `while read u; do git clone -q "$u"; done < ${urls}`],
+      cwd: target,
+    }, {
+      name: `vcs import -w ${jobs}`,
+      cmd: ["sh", "-c", `vcs import -w ${jobs} --input ${repos} . > /dev/null`],
+      cwd: target,
+    }, {
+      name: "gita clone -f",
+      cmd: ["gita", "clone", "-f", gitaCsv],
+      cwd: target,
+      env: peerEnv,
+    }, {
+      name: `mr -j ${jobs} checkout`,
+      cmd: ["mr", "-j", String(jobs), "checkout"],
+      cwd: target,
+      env: peerEnv,
+    }];
     const contenders: Contender[] = [
       {
         name: `xargs -P ${jobs} git clone (floor)`,
         cmd: ["sh", "-c", `xargs -P ${jobs} -n 1 git clone -q < ${urls}`],
         cwd: target,
       },
-      {
-        name: "seed loop (sequential git clone)",
-        cmd: ["sh", "-c", `while read u; do git clone -q "$u"; done < ${urls}`],
-        cwd: target,
-      },
-      {
-        name: `vcs import -w ${jobs}`,
-        cmd: ["sh", "-c", `vcs import -w ${jobs} --input ${repos} . > /dev/null`],
-        cwd: target,
-      },
-      { name: "gita clone -f", cmd: ["gita", "clone", "-f", gitaCsv], cwd: target, env: peerEnv },
-      {
-        name: `mr -j ${jobs} checkout`,
-        cmd: ["mr", "-j", String(jobs), "checkout"],
-        cwd: target,
-        env: peerEnv,
-      },
+      ...(o.peers ? peerContenders : []),
     ];
     const wrknvs: [string, string][] = [["wrknv", MAIN]];
     const before = beforeMain();

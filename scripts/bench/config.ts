@@ -5,6 +5,7 @@
  */
 import { parseConfig } from "../../src/config/load.ts";
 import { fmt, median } from "./stats.ts";
+import { processCpuMs } from "./harness.ts";
 
 /** A wrknv.toml with `n` siblings in 4 layers, each depending on the one before. */
 export function bigConfig(n: number): string {
@@ -26,12 +27,14 @@ export function run(args: string[]): Promise<void> {
   const text = bigConfig(n);
   const times: number[] = [];
   for (let i = 0; i < 3; i++) parseConfig(text, "/bench/meta/wrknv.toml"); // warm-up
+  const cpu0 = processCpuMs();
   for (let i = 0; i < 30; i++) {
     const t0 = performance.now();
     const ws = parseConfig(text, "/bench/meta/wrknv.toml");
     times.push(performance.now() - t0);
     if (ws.siblings.length !== n) throw new Error("wrong sibling count");
   }
+  const cpu = (processCpuMs() - cpu0) / 30;
   const cold = performance.now();
   parseConfig(bigConfig(n + 1), "/bench/meta/wrknv.toml");
   const first = performance.now() - cold;
@@ -39,7 +42,7 @@ export function run(args: string[]): Promise<void> {
   console.log(
     `  median ${fmt(median(times))} ms, min ${fmt(Math.min(...times))} ms, max ${
       fmt(Math.max(...times))
-    } ms (30 runs)`,
+    } ms (30 runs); CPU ${fmt(cpu)} ms a run (user+sys of this process, 10 ms ticks)`,
   );
   console.log(
     `  one more, new text: ${fmt(first)} ms   goal: < 100 ms   ${

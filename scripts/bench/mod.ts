@@ -14,7 +14,8 @@ const BENCHES: Record<
     load: () => import("./config.ts"),
   },
   bootstrap: {
-    about: "clone 24 repositories through a 20 ms proxy vs xargs, vcstool, gita, mr; cache bytes",
+    about:
+      "clone 24 repositories (proxy, cpu, large) vs xargs, vcstool, gita, mr; cold/warm cache, bytes",
     load: () => import("./bootstrap.ts"),
   },
   setup: {

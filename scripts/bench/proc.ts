@@ -14,7 +14,7 @@
  */
 import { join, resolve } from "node:path";
 import { fmt, markdownTable, median } from "./stats.ts";
-import { sh } from "./harness.ts";
+import { processCpuMs, sh } from "./harness.ts";
 import * as proc from "../../src/proc/mod.ts";
 
 const ARGS = ["status", "--porcelain=v2", "--branch"];
@@ -77,15 +77,19 @@ export async function run(args: string[]): Promise<void> {
         one: (repo) => mod.run(["git", "-C", repo, ...ARGS], { onLine: () => {} }),
       },
     ];
+    const cpu = new Map(contenders.map((c) => [c.name, 0]));
     const once = async (c: (typeof contenders)[number]) => {
+      const c0 = processCpuMs();
       const t0 = performance.now();
       const results = await mod.pool(repos, c.one, { limit: jobs });
       const ms = performance.now() - t0;
+      cpu.set(c.name, cpu.get(c.name)! + processCpuMs() - c0);
       const failed = results.find((r) => r.status === "rejected");
       if (failed) throw (failed as PromiseRejectedResult).reason;
       return ms;
     };
     for (const c of contenders) await once(c);
+    for (const c of contenders) cpu.set(c.name, 0);
     const times = new Map(contenders.map((c) => [c.name, [] as number[]]));
     for (let r = 0; r < runs; r++) {
       for (let k = 0; k < contenders.length; k++) {
@@ -94,19 +98,25 @@ export async function run(args: string[]): Promise<void> {
       }
     }
     const base = median(times.get(contenders[0].name)!);
+    const baseCpu = cpu.get(contenders[0].name)! / runs;
     console.log(
       markdownTable(
-        ["variant", "median ms", "min ms", "ratio"],
+        ["variant", "median ms", "min ms", "ratio", "CPU ms per run (user+sys)", "CPU ratio"],
         contenders.map((c) => {
           const t = times.get(c.name)!;
+          const perRun = cpu.get(c.name)! / runs;
           return [
             c.name,
             fmt(median(t), 0),
             fmt(Math.min(...t), 0),
             `${fmt(median(t) / base, 2)}×`,
+            fmt(perRun, 0),
+            `${fmt(perRun / Math.max(1, baseCpu), 2)}×`,
           ];
         }),
-      ),
+      ) +
+        "\n\nCPU: this process and every git it waited for (/proc/self/stat, 10 ms ticks), " +
+        "averaged over the runs",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -278,7 +278,8 @@ async function cloneInto(
   }
   if (options.offline && cacheable(sibling.repo)) {
     throw new git.GitError(
-      "--offline clones network remotes from the mirror cache, which --no-cache turned off",
+      "--offline clones network remotes from the mirror cache only, and --no-cache or " +
+        "--reference leaves it out; drop one of them",
       { kind: "other" },
     );
   }
