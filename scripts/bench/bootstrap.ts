@@ -285,6 +285,14 @@ async function runVariant(
         cmd: ["sh", "-c", `xargs -P ${jobs} -n 1 git clone -q < ${urls}`],
         cwd: target,
       },
+      {
+        // Each clone in a session of its own, as wrknv starts them: with the
+        // kernel's autogroup scheduling, a loaded machine gives each session
+        // its own share, which shows here.
+        name: `xargs -P ${jobs} setsid git clone`,
+        cmd: ["sh", "-c", `xargs -P ${jobs} -n 1 setsid git clone -q < ${urls}`],
+        cwd: target,
+      },
       ...(o.peers ? peerContenders : []),
     ];
     const wrknvs: [string, string][] = [["wrknv", MAIN]];
