@@ -69,7 +69,19 @@ export async function cacheCommand(
     const ours = mirrors.filter((m) => m.ours);
     const total = ours.reduce((n, m) => n + m.bytes, 0);
     if (ctx.json) {
-      printJson(ctx, { dir: cache.cacheDir(), bytes: total, mirrors });
+      printJson(ctx, {
+        dir: cache.cacheDir(),
+        bytes: total,
+        mirrors: mirrors.map((m) => ({
+          path: m.path,
+          url: m.url,
+          bytes: m.bytes,
+          updated: m.updated,
+          last_used: m.lastUsed,
+          ours: m.ours,
+          ...(m.legacy ? { legacy: true } : {}),
+        })),
+      });
       return 0;
     }
     ctx.out(`cache ${cache.cacheDir()}: ${ours.length} mirrors, ${size(total)}\n`);
