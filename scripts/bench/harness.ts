@@ -158,11 +158,12 @@ export function report(results: Measured[], baseline: string): string {
 }
 
 /**
- * The wrknv to compare with, from `WRKNV_BENCH_BEFORE` (the main.ts of an
- * older checkout), so one run measures before and after side by side.
+ * The wrknv to compare with, from `WRKNV_BENCH_BEFORE` (or its other name,
+ * `WRKNV_BENCH_BASELINE`): the main.ts of an older checkout, so one run
+ * measures before and after side by side.
  */
 export function beforeMain(): string | undefined {
-  return Deno.env.get("WRKNV_BENCH_BEFORE") || undefined;
+  return Deno.env.get("WRKNV_BENCH_BEFORE") || Deno.env.get("WRKNV_BENCH_BASELINE") || undefined;
 }
 
 /** Is a command on PATH? */

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compare, type Contender, report, sh } from "./harness.ts";
+import { beforeMain, compare, type Contender, report, sh } from "./harness.ts";
 import { packages } from "./setup.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -72,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
       },
     ];
     // Another checkout's main.ts (an earlier wrknv) in the same run, for a before/after ratio.
-    const baseline = Deno.env.get("WRKNV_BENCH_BASELINE");
+    const baseline = beforeMain();
     if (baseline) {
       contenders.push({
         name: "wrknv validate, baseline (WRKNV_BENCH_BASELINE)",
