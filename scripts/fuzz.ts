@@ -264,6 +264,25 @@ export interface Failure {
   input: string;
 }
 
+/** A case that spends this much processor time without returning is hung (it spins). */
+const HANG_CPU_MS = 20_000;
+
+/**
+ * The processor time (user + system, in clock ticks of 10 ms) that the main
+ * thread of process `pid` has used (the thread that runs the cases: the
+ * runtime's other threads do not count), from /proc; null where that cannot
+ * be read (then the watchdog falls back to wall-clock time).
+ */
+function cpuTicks(pid: number): number | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
 /** The time limit of one case, in milliseconds of processor time. */
 export const LIMIT_MS = 1000;
 
@@ -313,12 +332,15 @@ export function nthInput(seed: number, index: number): string {
 
 /**
  * Run the cases in a child process watched from here: a case that has not
- * returned `hangMs` after it started is a failure ("no answer"), the child is
- * killed and the run goes on from the next case. The clock of a case starts
- * when the child says the case has started, never when the child is spawned:
- * a child still starting on a loaded machine is given `startMs` (a minute) to
- * say its first word. `stallAt` makes that case never return (to test the
- * watchdog).
+ * returned is a failure ("no answer") once, `hangMs` after it started, the
+ * child has made no progress in processor time for `hangMs` (it blocks) or
+ * has used more than 20 s of it (it spins); the child is killed and the run
+ * goes on from the next case. The clock of a case starts when the child says
+ * the case has started, never when the child is spawned: a child still
+ * starting on a loaded machine is given `startMs` (a minute) to say its first
+ * word. A slow case on a loaded machine is never taken for a hang, since it
+ * keeps getting processor time. `stallAt` makes that case block for ever (to
+ * test the watchdog).
  */
 export async function fuzzWatched(
   seed: number,
@@ -342,10 +364,29 @@ export async function fuzzWatched(
     let finished = false;
     let hung = -1;
     let silent = false;
+    // A case is hung when, `hangMs` after it started, the child has made no
+    // progress in processor time for `hangMs` (blocked), or has spent more
+    // than HANG_CPU_MS of it (spinning). A slow case on a loaded machine is
+    // neither: it is runnable, and gets some processor time every second.
+    let cpuMark = cpuTicks(child.pid);
+    let cpuAt = performance.now();
+    let cpuAtStart = cpuMark;
     const timer = setInterval(() => {
-      if (performance.now() - since <= (started ? hangMs : startMs)) return;
-      if (started) hung = current;
-      else silent = true;
+      const now = performance.now();
+      const cpu = cpuTicks(child.pid);
+      if (cpu !== cpuMark) [cpuMark, cpuAt] = [cpu, now];
+      if (!started) {
+        if (now - since <= startMs) return;
+        silent = true;
+      } else {
+        if (cpuAtStart === null) cpuAtStart = cpu;
+        const spent = cpu !== null && cpuAtStart !== null ? (cpu - cpuAtStart) * 10 : 0;
+        const blocked = cpu === null ? now - since > hangMs : now - cpuAt > hangMs;
+        // However it looks from /proc, a case gets at most 15 times its budget.
+        const tooLong = now - since > hangMs * 15;
+        if (now - since <= hangMs || (!blocked && spent <= HANG_CPU_MS && !tooLong)) return;
+        hung = current;
+      }
       clearInterval(timer);
       try {
         child.kill("SIGKILL");
@@ -362,6 +403,7 @@ export async function fuzzWatched(
           buffer = buffer.slice(nl + 1);
           if (line.startsWith("case ")) {
             [current, since, started] = [Number(line.slice(5)), performance.now(), true];
+            [cpuAtStart, cpuMark, cpuAt] = [cpuTicks(child.pid), cpuTicks(child.pid), since];
           } else if (line.startsWith("failure ")) failures.push(JSON.parse(line.slice(8)));
           else if (line === "done") finished = true;
         }
