@@ -15,6 +15,14 @@ export interface Reporter {
   info(message: string): void;
   /** A warning (always shown on stderr, also with --quiet). */
   warn(message: string): void;
+  /**
+   * A workspace-wide step (making the venv, installing build requirements)
+   * began (`done` absent) or ended (`done` says how, with the time taken).
+   * Steps are not siblings: they do not count towards the total.
+   */
+  step?(what: string, done?: string): void;
+  /** How many siblings the work will count, once the operation knows (setup: only those it installs). */
+  total?(n: number): void;
 }
 
 /** A reporter that ignores everything: for tests and --json. */

@@ -24,13 +24,20 @@ async function canUnshare(): Promise<string | null> {
 async function sixSiblingWorkspace(dir: string) {
   const remotes = join(dir, "remotes");
   const specs = [
-    { name: "base" },
+    { name: "base", deps: [] },
     { name: "util", deps: ["base"] },
     { name: "io", deps: ["base"] },
     { name: "core", deps: ["util", "io"] },
     { name: "cli", deps: ["core"] },
   ];
-  const made = await Promise.all(specs.map((s) => makePackageRemote(remotes, s)));
+  // Sibling "base" is the distribution wrknvtest-base (no such name exists on an index).
+  const made = await Promise.all(specs.map((s) =>
+    makePackageRemote(remotes, {
+      name: `wrknvtest-${s.name}`,
+      module: s.name,
+      deps: s.deps.map((d) => `wrknvtest-${d}`),
+    }, s.name)
+  ));
   const { makeRemote } = await import("./support/git.ts");
   const docs = await makeRemote(remotes, "docs", { files: { "index.md": "# docs\n" }, commits: 2 });
   const ws = await makeWorkspace(join(dir, "online"), [

@@ -121,9 +121,9 @@ interface Shared {
   dir: string;
   /** A plain repository. */
   good: Remote;
-  /** A Python package whose build backend is "corruptbackend". */
+  /** A Python package whose build backend is "wrknvtest-corruptbackend". */
   backend: Remote;
-  /** A Python package that depends on "extdep". */
+  /** A Python package that depends on "wrknvtest-extdep". */
   extdep: Remote;
   /** A PATH with git and nothing else. */
   gitOnly: string;
@@ -145,14 +145,18 @@ function shared(): Promise<Shared> {
     const remotes = join(dir, "remotes");
     const good = await makeRemote(remotes, "good", { commits: 2 });
     const backend = await makePackageRemote(remotes, {
-      name: "needs-backend",
+      name: "wrknvtest-needs-backend",
       files: {
         "pyproject.toml":
-          `[build-system]\nrequires = ["corruptbackend"]\nbuild-backend = "corruptbackend.api"\n\n` +
-          `[project]\nname = "needs-backend"\nversion = "0.1.0"\n`,
+          `[build-system]\nrequires = ["wrknvtest-corruptbackend"]\nbuild-backend = "corruptbackend.api"\n\n` +
+          `[project]\nname = "wrknvtest-needs-backend"\nversion = "0.1.0"\n`,
       },
-    });
-    const extdep = await makePackageRemote(remotes, { name: "needs-ext", deps: ["extdep"] });
+    }, "needs-backend");
+    const extdep = await makePackageRemote(
+      remotes,
+      { name: "wrknvtest-needs-ext", deps: ["wrknvtest-extdep"] },
+      "needs-ext",
+    );
     const gitOnly = join(dir, "gitonly");
     await Deno.mkdir(gitOnly);
     await Deno.symlink("/usr/bin/git", join(gitOnly, "git"));
@@ -1930,18 +1934,20 @@ const FAULTS: Case[] = [
   },
   {
     name: "a wheelhouse with a corrupt build backend wheel",
-    arrange: (c) => corruptWheelhouse(c, c.fx.backend, "corruptbackend-1.0-py3-none-any.whl"),
-    args: (c) => ["setup", "--offline", "--find-links", join(c.dir, "wheels")],
+    arrange: (c) =>
+      corruptWheelhouse(c, c.fx.backend, "wrknvtest_corruptbackend-1.0-py3-none-any.whl"),
+    args: (c) => ["setup", "--json", "--offline", "--find-links", join(c.dir, "wheels")],
     code: 1,
     says:
-      /^error: could not install the build backends \(.*corruptbackend.*\): .*\nhint: add a wheel directory/m,
+      /"name": "needs-backend",\s+"status": "blocked",[^}]*"error": "needs wrknvtest-corruptbackend, which cannot be installed: /,
   },
   {
     name: "a wheelhouse with one corrupt dependency wheel",
-    arrange: (c) => corruptWheelhouse(c, c.fx.extdep, "extdep-1.0.0-py3-none-any.whl"),
+    arrange: (c) => corruptWheelhouse(c, c.fx.extdep, "wrknvtest_extdep-1.0.0-py3-none-any.whl"),
     args: (c) => ["setup", "--json", "--offline", "--find-links", join(c.dir, "wheels")],
     code: 1,
-    says: /"name": "needs-ext",\s+"status": "failed",[^}]*"error": "[^"]*(extdep|zip|wheel)/i,
+    says:
+      /"name": "needs-ext",\s+"status": "blocked",[^}]*"error": "needs wrknvtest-extdep, which cannot be installed: [^"]*(zip|wheel)/i,
   },
   {
     name: "kill -9 during wrknv add, at random moments",

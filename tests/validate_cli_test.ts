@@ -14,9 +14,17 @@ import { makePackageRemote, OFFLINE } from "./support/python.ts";
 Deno.test("validate: healthy, then each way of being broken gives its check id and status", async (t) => {
   await using tmp = await tempDir();
   const remotes = join(tmp.path, "remotes");
-  const base = await makePackageRemote(remotes, { name: "base" });
-  const tools = await makePackageRemote(remotes, { name: "tools", deps: ["base"] });
-  const ns = await makePackageRemote(remotes, { name: "acme-core", module: "acme.core" });
+  const base = await makePackageRemote(remotes, { name: "wrknvtest-base" }, "base");
+  const tools = await makePackageRemote(
+    remotes,
+    { name: "wrknvtest-tools", deps: ["wrknvtest-base"], module: "tools" },
+    "tools",
+  );
+  const ns = await makePackageRemote(
+    remotes,
+    { name: "wrknvtest-acme-core", module: "acme.core" },
+    "acme-core",
+  );
   const siblings = [
     { name: "base", repo: base.url, layer: "foundation" },
     { name: "tools", repo: tools.url, layer: "tools" },

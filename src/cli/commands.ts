@@ -207,6 +207,27 @@ export const COMMANDS: Command[] = [
     load: async () => (await import("./daily.ts")).execCommand,
   }),
   command({
+    name: "run",
+    description: "run a command with the shared venv active, here or in every sibling",
+    args: [["[command...]", "the command and its arguments, after --"]],
+    options: [
+      { flags: "--each", description: "run it in every sibling's directory, as exec does" },
+      ...SELECTION,
+      { flags: "-j, --jobs <n>", type: "int", min: 1, description: "with --each: at once (4)" },
+      { flags: "-k, --keep-going", description: "with --each: go on after a failure" },
+      { flags: "--shell <script>", description: "with --each: run this with sh -c instead" },
+      { flags: "--stream", description: "with --each: print lines as they come" },
+    ],
+    examples: [
+      "wrknv run -- pytest -q",
+      "wrknv run -- python -c 'import sys; print(sys.prefix)'",
+      "wrknv run --each -- pytest -q",
+    ],
+    notes:
+      "The venv's bin/ comes first on PATH and VIRTUAL_ENV is set, as after activating it; its exit code is wrknv's.",
+    load: async () => (await import("./run.ts")).runCommand,
+  }),
+  command({
     name: "affected",
     description: "the siblings that changed, and every sibling that depends on them",
     options: [...SELECTION, ...SINCE, {

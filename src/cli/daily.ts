@@ -185,15 +185,24 @@ export async function syncCommand(
 }
 
 /** Run `wrknv exec`. */
-export async function execCommand(
+export function execCommand(ctx: Context, flags: ExecFlags, argv: string[]): Promise<number> {
+  return execEach(ctx, flags, argv);
+}
+
+/** Flags of `wrknv exec` (and of `wrknv run --each`). */
+export type ExecFlags = SelectionFlags & AffectedFlags & {
+  jobs?: number;
+  keepGoing?: boolean;
+  shell?: string;
+  stream?: boolean;
+};
+
+/** `exec`'s body, with more environment for every command (`run --each` activates the venv). */
+export async function execEach(
   ctx: Context,
-  flags: SelectionFlags & AffectedFlags & {
-    jobs?: number;
-    keepGoing?: boolean;
-    shell?: string;
-    stream?: boolean;
-  },
+  flags: ExecFlags,
   argv: string[],
+  env?: Record<string, string>,
 ): Promise<number> {
   if (flags.shell === undefined && argv.length === 0) {
     throw new ConfigError('exec: no command given (wrknv exec -- CMD ARGS..., or --shell "...")');
@@ -222,6 +231,7 @@ export async function execCommand(
     jobs: flags.jobs,
     keepGoing: flags.keepGoing,
     shell: flags.shell,
+    env,
     signal: ctx.signal,
     onLine: flags.stream && !ctx.json
       ? (name, line, stream) =>

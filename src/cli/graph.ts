@@ -3,9 +3,7 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { isDir } from "../fs.ts";
-import { readPyproject } from "../python/pep.ts";
 import { buildGraph, toDot, toJson, toMermaid, topoLayers } from "../graph/mod.ts";
 import { selectSiblings } from "../ops/select.ts";
 import { type Context, printJson } from "./context.ts";
@@ -19,15 +17,13 @@ export async function graphCommand(
   const format = ctx.json ? "json" : flags.format ?? "text";
   const ws = await ctx.workspace();
   const siblings = selectSiblings(ws, selectionOf(flags)).filter((s) => s.install);
-  const pyprojects = await Promise.all(siblings.map(async (s) => {
-    try {
-      return readPyproject(await Deno.readTextFile(join(s.path, "pyproject.toml")), {
-        extras: ws.python.extras,
-      });
-    } catch {
-      return null;
-    }
-  }));
+  // Any layout, and what setup learnt from a backend; one distribution name twice is an error.
+  const { distributionOwners, readSiblingProjects } = await import("../ops/projects.ts");
+  const projects = await readSiblingProjects(ws, siblings);
+  distributionOwners(projects);
+  const pyprojects = projects.map(({ project }) =>
+    project?.kind === "ok" ? project.metadata : null
+  );
   const graph = buildGraph(
     siblings.map((s) => ({ name: s.name, index: s.index, layer: s.layer, dependsOn: s.dependsOn })),
     pyprojects,
@@ -71,7 +67,7 @@ export async function graphCommand(
     if (unread) {
       ctx.out(
         st.dim(
-          `${unread} sibling(s) without a readable pyproject.toml have no discovered dependencies\n`,
+          `${unread} sibling(s) without readable Python metadata have no discovered dependencies\n`,
         ),
       );
     }

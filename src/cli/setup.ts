@@ -45,6 +45,12 @@ export function setupJson(result: SetupResult): Record<string, unknown> {
       extras: s.extras,
       ...(s.note ? { note: s.note } : {}),
       ...(s.error ? { error: s.error } : {}),
+      ...(s.log ? { log: s.log } : {}),
+    })),
+    unavailable: result.unavailable.map((u) => ({
+      requirement: u.requirement,
+      reason: u.reason,
+      wanted_by: u.wantedBy,
     })),
   };
 }
@@ -69,6 +75,14 @@ export function renderSetup(ctx: Context, result: SetupResult): void {
       const extras = o.extras.length ? s.dim(` [${o.extras.join(",")}]`) : "";
       ctx.out(`${sym} ${o.name}${extras}  ${o.status}${o.note ? s.dim(`  (${o.note})`) : ""}\n`);
       if (o.error) ctx.out(`    ${s.red(o.error)}\n`);
+      if (o.log) ctx.out(`    ${s.dim(`log: ${relative(ctx.cwd, o.log)}`)}\n`);
+    }
+    if (result.unavailable.length) {
+      ctx.out(`cannot be installed (${result.unavailable.length}):\n`);
+      for (const u of result.unavailable) {
+        ctx.out(`  ${u.requirement}  ${s.dim(`wanted by ${u.wantedBy.join(", ")}`)}\n`);
+        ctx.out(`    ${s.red(u.reason)}\n`);
+      }
     }
   }
   const n = (st: string) => result.siblings.filter((o) => o.status === st).length;

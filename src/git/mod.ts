@@ -620,6 +620,25 @@ export async function gitPath(
   return r.stdout.trim();
 }
 
+/**
+ * What a version from git tags (setuptools-scm, hatch-vcs) would see: the
+ * nearest tag reachable from HEAD (null when none), and whether the clone
+ * is shallow (`--depth`), which hides older tags.
+ */
+export async function tagState(
+  path: string,
+  options: LocalOptions = {},
+): Promise<{ nearestTag: string | null; shallow: boolean }> {
+  const [described, shallow] = await Promise.all([
+    gitRaw(["describe", "--tags", "--abbrev=0"], { cwd: path, ...options }),
+    gitRaw(["rev-parse", "--is-shallow-repository"], { cwd: path, ...options }),
+  ]);
+  return {
+    nearestTag: described.code === 0 ? described.stdout.trim() || null : null,
+    shallow: shallow.code === 0 && shallow.stdout.trim() === "true",
+  };
+}
+
 /** The full sha of HEAD, or null before the first commit. */
 export function headCommit(path: string, options: LocalOptions = {}): Promise<string | null> {
   return revParse(path, "HEAD", options);

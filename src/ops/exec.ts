@@ -38,6 +38,8 @@ export interface ExecOptions {
   keepGoing?: boolean;
   /** A shell command instead of an argument list. */
   shell?: string;
+  /** More environment for every command (e.g. an activated venv). */
+  env?: Record<string, string>;
   /** Each sibling's result as soon as it ends (for buffered blocks). */
   onResult?: (result: ExecResult) => void;
   /** Each line as it comes (for --stream). */
@@ -70,7 +72,12 @@ export async function execAll(
     const onLine = options.onLine;
     const r = await run(cmd, {
       cwd: s.path,
-      env: { WRKNV_SIBLING: s.name, WRKNV_SIBLING_PATH: s.path, WRKNV_WORKSPACE: ws.configDir },
+      env: {
+        ...options.env,
+        WRKNV_SIBLING: s.name,
+        WRKNV_SIBLING_PATH: s.path,
+        WRKNV_WORKSPACE: ws.configDir,
+      },
       signal: options.signal,
       onLine: onLine ? (line, stream) => onLine(s.name, line, stream) : undefined,
     });

@@ -9,7 +9,8 @@ import type { Sibling, Workspace } from "../config/types.ts";
 import { readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
 import { pool, run, which } from "../proc/mod.ts";
-import { discoverImports, readPyproject, satisfies } from "../python/pep.ts";
+import { discoverImports, satisfies } from "../python/pep.ts";
+import { readSiblingProjects } from "./projects.ts";
 import {
   findInterpreter,
   foreignVenv,
@@ -23,7 +24,7 @@ import { type SiblingPython, venvContentChecks } from "./validate_venv.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
-import { isDir, readText } from "../fs.ts";
+import { isDir } from "../fs.ts";
 import { shellQuote as q } from "../text.ts";
 
 export type { Check, CheckStatus } from "./check.ts";
@@ -206,20 +207,14 @@ export async function validate(
   );
 
   // Python metadata of the installable siblings.
-  const meta = await Promise.all(siblings.map(async (s) => {
-    if (!s.install || !(await isDir(s.path))) return null;
-    const text = await readText(join(s.path, "pyproject.toml"));
-    const hasSetup = (await readText(join(s.path, "setup.py"))) !== null;
-    if (text === null && !hasSetup) return null;
-    try {
-      return {
-        sibling: s,
-        pyproject: text === null ? null : readPyproject(text, { extras: ws.python.extras }),
-      };
-    } catch (error) {
-      return { sibling: s, pyproject: null, error: (error as Error).message };
+  // Any layout (pyproject, Poetry, setup.cfg, and what setup learnt from a backend).
+  const meta = (await readSiblingProjects(ws, siblings)).map(({ sibling, project }) => {
+    if (project === null || project.kind === "absent" || project.kind === "not-python") return null;
+    if (project.kind === "error") {
+      return { sibling, pyproject: null, error: `${project.file}: ${project.message}` };
     }
-  }));
+    return { sibling, pyproject: project.metadata };
+  });
   const installable = meta.filter((m) => m !== null);
 
   // Layers.
@@ -313,7 +308,7 @@ export async function validate(
           id: "venv.installed",
           status: "error",
           sibling: m.sibling.name,
-          message: `pyproject.toml: ${m.error}`,
+          message: m.error,
         });
         continue;
       }

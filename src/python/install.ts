@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { run } from "../proc/mod.ts";
 import { normalizeName } from "./pep.ts";
 import { probeVenv } from "./probe.ts";
@@ -19,6 +20,16 @@ export interface Installer {
   python: string;
 }
 
+/**
+ * The environment of an activated venv, given its python: its scripts
+ * first on PATH and VIRTUAL_ENV set, as backends that run tools expect
+ * (uv_build runs `uv-build` from PATH).
+ */
+export function activated(python: string): Record<string, string> {
+  const bin = dirname(python);
+  return { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}`, VIRTUAL_ENV: dirname(bin) };
+}
+
 /** Where packages come from. */
 export interface IndexOptions {
   /** `--no-index`: only the find-links directories. */
@@ -27,6 +38,8 @@ export interface IndexOptions {
   findLinks?: string[];
   /** Cancels the install. */
   signal?: AbortSignal;
+  /** A constraints file (`-c`): how siblings' names are pinned to their clones. */
+  constraints?: string;
 }
 
 /** An installed distribution, as the venv reports it. */
@@ -74,6 +87,7 @@ function indexArgs(options: IndexOptions): string[] {
   const args: string[] = [];
   if (options.offline) args.push("--no-index");
   for (const dir of options.findLinks ?? []) args.push("--find-links", dir);
+  if (options.constraints) args.push("-c", options.constraints);
   return args;
 }
 
@@ -111,15 +125,16 @@ export interface InstallRun {
   durationMs: number;
 }
 
-/** Install plain requirements (build backends) into the venv. */
+/** Install plain requirements (build backends, external dependencies) into the venv. */
 export async function installRequirements(
   installer: Installer,
   requirements: string[],
-  options: IndexOptions,
+  options: IndexOptions & { dryRun?: boolean },
 ): Promise<InstallRun> {
-  const r = await run(installCommand(installer, requirements, options), {
+  const args = options.dryRun ? ["--dry-run", ...requirements] : requirements;
+  const r = await run(installCommand(installer, args, options), {
     signal: options.signal,
-    env: { PIP_DEFAULT_TIMEOUT: options.offline ? "5" : undefined },
+    env: { ...activated(installer.python), PIP_DEFAULT_TIMEOUT: options.offline ? "5" : undefined },
   });
   return { ok: r.code === 0, output: r.stdout + r.stderr, durationMs: r.durationMs };
 }
@@ -145,11 +160,15 @@ export async function installEditables(
   options: IndexOptions & { noDeps?: boolean },
 ): Promise<InstallRun> {
   const args: string[] = ["--no-build-isolation"];
+  if (installer.kind === "pip") args.push("--no-warn-script-location");
   if (options.noDeps) args.push("--no-deps");
   for (const t of targets) {
     args.push("-e", t.extras.length ? `${t.path}[${t.extras.join(",")}]` : t.path);
   }
-  const r = await run(installCommand(installer, args, options), { signal: options.signal });
+  const r = await run(installCommand(installer, args, options), {
+    signal: options.signal,
+    env: activated(installer.python),
+  });
   return { ok: r.code === 0, output: r.stdout + r.stderr, durationMs: r.durationMs };
 }
 
@@ -183,4 +202,64 @@ export function blameTarget(
     if (/^\s*(ERROR|error):|did not run successfully/.test(line)) return last;
   }
   return undefined;
+}
+
+/**
+ * Which of `requirements` cannot be installed, each tried alone with its
+ * dependencies (a dry run, a few at a time): by requirement, the installer's
+ * reason. One run finds every missing requirement, where one install run
+ * stops at the first.
+ */
+export async function unavailable(
+  installer: Installer,
+  requirements: readonly string[],
+  options: IndexOptions,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const limit = Math.max(2, navigator.hardwareConcurrency || 1);
+  const todo = [...requirements];
+  const worker = async () => {
+    for (let req = todo.shift(); req !== undefined; req = todo.shift()) {
+      if (options.signal?.aborted) return;
+      const r = await installRequirements(installer, [req], { ...options, dryRun: true });
+      if (!r.ok) out.set(req, failureExcerpt(r.output));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
+  return out;
+}
+
+/**
+ * The telling part of a failed installer run: the last lines a build
+ * backend printed (pip's "[N lines of output]" block, uv's "[stderr]"), or
+ * else the installer's last error line.
+ */
+export function failureExcerpt(output: string, lines = 3): string {
+  const all = output.split("\n");
+  const start = all.findLastIndex((l) => /╰─> \[\d+ lines? of output\]|^\s*\[stderr\]\s*$/.test(l));
+  if (start >= 0) {
+    const block: string[] = [];
+    for (const l of all.slice(start + 1)) {
+      const t = l.trim();
+      if (/^\[end of output\]$/.test(t) || /^(note|hint|error):/.test(t) && block.length) break;
+      if (/^\S/.test(l) && block.length) break;
+      if (t !== "") block.push(t);
+    }
+    const told = block.filter((l) => !/^(running|writing|reading|creating|copying) /.test(l));
+    const pick = (told.length ? told : block).slice(-lines);
+    if (pick.length) return pick.join(" | ");
+  }
+  const text = all.map((l) => l.trim()).filter((l) => l !== "");
+  const at = text.findLastIndex((l) =>
+    /^(ERROR|error):/.test(l) && !/subprocess-exited-with-error/.test(l)
+  );
+  const err = at < 0 ? undefined : text[at];
+  // uv gives the reason on the lines after: "  cause: Because ...".
+  const causes = at < 0 ? [] : text.slice(at + 1).filter((l) => /^(cause|Caused by):/.test(l));
+  if (err && causes.length) {
+    return `${err.replace(/^(ERROR|error):\s*/, "")}: ${
+      causes.at(-1)!.replace(/^(cause|Caused by):\s*/, "")
+    }`;
+  }
+  return (err ?? text.at(-1) ?? "installer failed").replace(/^(ERROR|error):\s*/, "");
 }

@@ -103,7 +103,8 @@ function andMarkers(a: string | undefined, b: string | undefined): string | unde
   return `(${a}) and (${b})`;
 }
 
-function dedupe(reqs: Requirement[]): Requirement[] {
+/** Requirements without repeats (same name, extras, specifier, URL and marker), in order. */
+export function dedupe(reqs: Requirement[]): Requirement[] {
   const seen = new Set<string>();
   return reqs.filter((r) => {
     const key = JSON.stringify([r.normalized, r.extras, r.specifier, r.url, r.marker]);

@@ -37,6 +37,9 @@ export interface Progress extends Reporter {
 export function progressReporter(options: ProgressOptions): Progress {
   const inFlight = new Set<string>();
   let done = 0;
+  let total = options.total;
+  let step: { what: string; started: number } | null = null;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   let drawn = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const s = options.style;
@@ -52,7 +55,11 @@ export function progressReporter(options: ProgressOptions): Progress {
     if (!options.live || options.quiet) return;
     const names = [...inFlight];
     const width = runtime.columns() - 1;
-    let line = `${options.verb} ${done}/${options.total}`;
+    let line = `${options.verb} ${done}/${total}`;
+    if (step) {
+      const secs = Math.floor((performance.now() - step.started) / 1000);
+      line += `  ${step.what}${secs >= 2 ? ` ${secs}s` : ""}`;
+    }
     if (names.length) line += `  ${s.dim(names.join(", "))}`;
     if (line.length > width) line = line.slice(0, Math.max(0, width - 1)) + "…";
     runtime.writeErr(`\r\x1b[2K${line}`);
@@ -91,9 +98,27 @@ export function progressReporter(options: ProgressOptions): Progress {
     warn(message) {
       printLine(s.yellow(`warning: ${message}`));
     },
+    step(what, result) {
+      if (result === undefined) {
+        step = { what, started: performance.now() };
+        // A long step shows its time going by.
+        if (options.live && ticker === undefined) ticker = setInterval(schedule, 1000);
+      } else {
+        step = null;
+        if (ticker !== undefined) clearInterval(ticker);
+        ticker = undefined;
+      }
+      schedule();
+    },
+    total(n) {
+      total = n;
+      schedule();
+    },
     end() {
       if (timer !== undefined) clearTimeout(timer);
+      if (ticker !== undefined) clearInterval(ticker);
       timer = undefined;
+      ticker = undefined;
       clear();
     },
   };

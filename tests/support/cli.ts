@@ -41,10 +41,18 @@ export interface CliResult {
 /** Run `wrknv args...` in `cwd` with extra environment variables. */
 export async function wrknv(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; stdin?: string; signal?: AbortSignal },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    stdin?: string;
+    signal?: AbortSignal;
+    /** Run in a network namespace of its own (`unshare -n`): no network at all. */
+    unshare?: boolean;
+  },
 ): Promise<CliResult> {
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
+  const argv = ["run", "-A", "--quiet", MAIN, ...args];
+  const cmd = new Deno.Command(options.unshare ? "unshare" : Deno.execPath(), {
+    args: options.unshare ? ["-n", Deno.execPath(), ...argv] : argv,
     cwd: options.cwd,
     env: {
       NO_COLOR: "1",

@@ -1,0 +1,34 @@
+/**
+ * `wrknv run -- CMD`: a command with the shared venv active, here or in
+ * every sibling (`--each`).
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+import type { Context } from "./context.ts";
+import { execEach, type ExecFlags } from "./daily.ts";
+
+/** Run `wrknv run`. */
+export async function runCommand(
+  ctx: Context,
+  flags: ExecFlags & { each?: boolean },
+  argv: string[],
+): Promise<number> {
+  if (argv.length === 0 && flags.shell === undefined) {
+    throw new ConfigError("run: no command given (wrknv run -- CMD ARGS...)");
+  }
+  const ws = await ctx.workspace();
+  const { runInVenv, venvEnvironment } = await import("../ops/run.ts");
+  if (flags.each) return await execEach(ctx, flags, argv, await venvEnvironment(ws));
+  const perSibling = (["only", "group", "layer", "jobs", "keepGoing", "stream"] as const).find(
+    (k) => flags[k] !== undefined,
+  );
+  if (perSibling || flags.shell !== undefined) {
+    throw new ConfigError(
+      `run: --${
+        (perSibling ?? "shell").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+      } goes with --each (run in every sibling)`,
+    );
+  }
+  return await runInVenv(ws, argv, { cwd: ctx.cwd, signal: ctx.signal });
+}

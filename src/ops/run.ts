@@ -1,0 +1,55 @@
+/**
+ * `wrknv run -- CMD`: a command with the workspace's venv active, as
+ * `source .venv/bin/activate` would make it: the venv's scripts first on
+ * PATH, VIRTUAL_ENV set, PYTHONHOME unset.
+ *
+ * @module
+ */
+import { WrknvError } from "../errors.ts";
+import type { Workspace } from "../config/types.ts";
+import { run } from "../proc/mod.ts";
+import { activated } from "../python/install.ts";
+import { inspectVenv, venvPython } from "../python/venv.ts";
+
+/**
+ * The environment of the workspace's venv, activated.
+ *
+ * @throws {WrknvError} when there is no usable venv, saying to run setup
+ */
+export async function venvEnvironment(ws: Workspace): Promise<Record<string, string>> {
+  const state = await inspectVenv(ws.python.venv);
+  if (state.kind === "missing") {
+    throw new WrknvError(`no venv at ${ws.python.venv}`, { hint: "run: wrknv setup" });
+  }
+  if (state.kind !== "ok") {
+    throw new WrknvError(
+      `the venv at ${ws.python.venv} is ${state.kind === "broken" ? "broken" : "not a venv"}`,
+      { hint: "run: wrknv setup --recreate" },
+    );
+  }
+  return activated(venvPython(ws.python.venv));
+}
+
+/**
+ * Run `argv` in `cwd` with the venv active, attached to this terminal;
+ * its exit code (127 when it cannot be started, 130 when interrupted).
+ */
+export async function runInVenv(
+  ws: Workspace,
+  argv: readonly string[],
+  options: { cwd: string; signal?: AbortSignal },
+): Promise<number> {
+  const env = await venvEnvironment(ws);
+  const r = await run(argv, {
+    cwd: options.cwd,
+    env: { ...env, PYTHONHOME: undefined, WRKNV_WORKSPACE: ws.configDir },
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+    signal: options.signal,
+  }).catch((error: Error) => {
+    // Not found, or not executable: as a shell says it, exit 127.
+    throw new WrknvError(error.message, { exitCode: 127, hint: "is it installed in the venv?" });
+  });
+  return r.aborted ? 130 : r.code;
+}
