@@ -20,7 +20,12 @@ async function neighbourhood(dir: string) {
     await gitIn(path, ["remote", "add", "origin", `https://example.invalid/${name}.git`]);
     for (
       const [file, text] of Object.entries(
-        packageFiles({ name, deps: [...deps], requiresPython: py, extras: { dev: [], docs: [] } }),
+        packageFiles({
+          name: `wrknvtest-${name}`,
+          deps: deps.map((d) => `wrknvtest-${d}`),
+          requiresPython: py,
+          extras: { dev: [], docs: [] },
+        }),
       )
     ) {
       await Deno.mkdir(join(path, file, ".."), { recursive: true });
