@@ -1,7 +1,8 @@
 /**
  * setup on packages as people write them: every common build backend
  * written the way its documentation shows (setuptools without `wheel`,
- * hatchling, flit-core, pdm-backend, poetry-core, uv_build), a setup.cfg
+ * hatchling, flit-core, pdm-backend, poetry-core, uv_build, and maturin
+ * where cargo is), a setup.cfg
  * project, and a sibling that is no Python package. Offline from a
  * wheelhouse of current backends (in a network namespace where the machine
  * allows it), online from the index, with pip and with uv.
@@ -15,12 +16,23 @@ import { wrknv } from "./support/cli.ts";
 import {
   type Backend,
   BACKEND_REQUIREMENTS,
+  BUILD_SYSTEMS,
   CAN_UNSHARE,
   makePackageRemote,
   OFFLINE_ENV,
   venvRun,
   wheelhouse,
 } from "./support/python.ts";
+
+/** A Rust toolchain, for the maturin package (skipped without one, as maturin needs cargo). */
+const RUST = (() => {
+  try {
+    return new Deno.Command("cargo", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
 
 const BACKENDS: Backend[] = [
   "setuptools",
@@ -53,11 +65,29 @@ async function ordinaryWorkspace(dir: string, installer: "pip" | "uv") {
     },
   });
   const docs = await makeRemote(remotes, "docs", { files: { "index.md": "# docs\n" } });
+  // maturin where a Rust toolchain is: a binary crate with no dependencies (no crates to fetch).
+  const rust = RUST
+    ? [{
+      name: "wrknvtest-maturin",
+      repo: (await makeRemote(remotes, "wrknvtest-maturin", {
+        files: {
+          "pyproject.toml":
+            `[build-system]\nrequires = [${JSON.stringify(BUILD_SYSTEMS.maturin.requires[0])}]\n` +
+            `build-backend = "maturin"\n\n[project]\nname = "wrknvtest-maturin"\nversion = "0.1.0"\n\n` +
+            `[tool.maturin]\nbindings = "bin"\n`,
+          "Cargo.toml":
+            '[package]\nname = "wrknvtest-maturin"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n',
+          "src/main.rs": 'fn main() { println!("built by maturin"); }\n',
+        },
+      })).url,
+    }]
+    : [];
   return await makeWorkspace(
     join(dir, "ws"),
     [
       { name: "wrknvtest-cfg", repo: cfg.url },
       ...BACKENDS.map((b, i) => ({ name: name(b), repo: made[i].url })),
+      ...rust,
       { name: "docs", repo: docs.url },
     ],
     { python: `installer = "${installer}"` },
@@ -93,6 +123,11 @@ async function setUpAndCheck(
   const mods = [...BACKENDS, "cfg"].map((b) => `wrknvtest_${b.replace(/-/g, "_")}`);
   const check = await venvRun(join(ws.meta, ".venv"), `import ${mods.join(", ")}; print("ok")`);
   assert.equal(check.stdout.trim(), "ok", check.stderr);
+  if (RUST) {
+    assert.equal(by["wrknvtest-maturin"].status, "installed");
+    const bin = await new Deno.Command(join(ws.meta, ".venv", "bin", "wrknvtest-maturin")).output();
+    assert.equal(new TextDecoder().decode(bin.stdout), "built by maturin\n");
+  }
   const v = await wrknv(["validate", "--json"], { cwd: ws.meta, env: how.env });
   const vdoc = JSON.parse(v.stdout);
   assert.equal(
@@ -103,7 +138,10 @@ async function setUpAndCheck(
 }
 
 async function offline() {
-  const wheels = await wheelhouse(BACKEND_REQUIREMENTS);
+  const wheels = await wheelhouse([
+    ...BACKEND_REQUIREMENTS,
+    ...(RUST ? BUILD_SYSTEMS.maturin.requires : []),
+  ]);
   return {
     args: ["--offline", "--find-links", wheels],
     env: { ...OFFLINE_ENV, PIP_FIND_LINKS: wheels },
