@@ -7,6 +7,9 @@ import { tempDir } from "./support/tmp.ts";
 import { makeRemote } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
+import { CAN_UNSHARE, OFFLINE, OFFLINE_ENV } from "./support/python.ts";
+
+const offline = { env: OFFLINE_ENV, unshare: CAN_UNSHARE };
 
 async function workspaceWithVenv(dir: string) {
   const remotes = join(dir, "remotes");
@@ -28,9 +31,19 @@ Deno.test("run: the venv's python and scripts come first; the exit code is the c
   const none = await wrknv(["run", "--", "python", "-V"], { cwd: ws.meta });
   assert.equal(none.code, 1);
   assert.equal(none.stderr, `error: no venv at ${venv}\nhint: run: wrknv setup\n`);
+  // A venv wrknv did not make is not run.
   const made = await new Deno.Command("python3", { args: ["-m", "venv", "--without-pip", venv] })
     .output();
   assert.ok(made.success);
+  const foreign = await wrknv(["run", "--", "python", "-V"], { cwd: ws.meta });
+  assert.equal(foreign.code, 1);
+  assert.match(
+    foreign.stderr,
+    /^error: the venv at \S+ was not made by wrknv, so wrknv does not run it/,
+  );
+  // setup makes it (the siblings are no Python packages: only the venv).
+  const setup = await wrknv(["setup", "--recreate", ...OFFLINE], { cwd: ws.meta, ...offline });
+  assert.equal(setup.code, 0, setup.stdout + setup.stderr);
   // A script only the venv has is found on PATH.
   await Deno.writeTextFile(join(venv, "bin", "wrknvtest-tool"), '#!/bin/sh\necho tool "$PWD"\n');
   await Deno.chmod(join(venv, "bin", "wrknvtest-tool"), 0o755);

@@ -9,25 +9,29 @@ import { WrknvError } from "../errors.ts";
 import type { Workspace } from "../config/types.ts";
 import { run } from "../proc/mod.ts";
 import { activated } from "../python/install.ts";
-import { inspectVenv, venvPython } from "../python/venv.ts";
+import { foreignVenv, inspectVenv, refusedVenv, venvPython } from "../python/venv.ts";
 
 /**
  * The environment of the workspace's venv, activated.
  *
- * @throws {WrknvError} when there is no usable venv, saying to run setup
+ * @throws {WrknvError} when there is no venv wrknv made and may run, saying what to do
  */
 export async function venvEnvironment(ws: Workspace): Promise<Record<string, string>> {
-  const state = await inspectVenv(ws.python.venv);
-  if (state.kind === "missing") {
-    throw new WrknvError(`no venv at ${ws.python.venv}`, { hint: "run: wrknv setup" });
+  const venv = ws.python.venv;
+  const state = await inspectVenv(venv);
+  if (state.kind === "missing" || state.kind === "unfinished") {
+    throw new WrknvError(`no venv at ${venv}`, { hint: "run: wrknv setup" });
   }
-  if (state.kind !== "ok") {
-    throw new WrknvError(
-      `the venv at ${ws.python.venv} is ${state.kind === "broken" ? "broken" : "not a venv"}`,
-      { hint: "run: wrknv setup --recreate" },
-    );
+  // Only a venv wrknv made is run (one put there by anyone else could run anything).
+  const refused = refusedVenv(venv, state);
+  if (refused) throw refused;
+  if (state.kind === "foreign") throw foreignVenv(venv);
+  if (state.kind === "broken") {
+    throw new WrknvError(`the venv at ${venv} is broken: ${state.reason}`, {
+      hint: "run: wrknv setup --recreate",
+    });
   }
-  return activated(venvPython(ws.python.venv));
+  return activated(venvPython(venv));
 }
 
 /**
