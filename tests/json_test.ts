@@ -44,6 +44,7 @@ Deno.test("every command prints one JSON document with --json, or refuses it", a
     status: [["status"]],
     sync: [["sync"]],
     exec: [["exec", "--", "true"]],
+    run: [["run", "--", "true"], ["run", "--each", "--", "true"]],
     affected: [["affected", "--since", "upstream"]],
     branch: [["branch", "feature-x"]],
     switch: [["switch", "main"]],

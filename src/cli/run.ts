@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import type { Context } from "./context.ts";
+import { type Context, printJson } from "./context.ts";
 import { execEach, type ExecFlags } from "./daily.ts";
 
 /** Run `wrknv run`. */
@@ -30,5 +30,9 @@ export async function runCommand(
       } goes with --each (run in every sibling)`,
     );
   }
-  return await runInVenv(ws, argv, { cwd: ctx.cwd, signal: ctx.signal });
+  const r = await runInVenv(ws, argv, { cwd: ctx.cwd, capture: ctx.json, signal: ctx.signal });
+  if (ctx.json) {
+    printJson(ctx, { ok: r.code === 0, code: r.code, stdout: r.stdout, stderr: r.stderr });
+  }
+  return r.code;
 }

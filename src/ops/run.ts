@@ -34,26 +34,40 @@ export async function venvEnvironment(ws: Workspace): Promise<Record<string, str
   return activated(venvPython(venv));
 }
 
+/** What a captured run printed and how it ended. */
+export interface VenvRun {
+  /** Exit code (130 when interrupted). */
+  code: number;
+  /** Standard output (captured runs only). */
+  stdout: string;
+  /** Standard error (captured runs only). */
+  stderr: string;
+}
+
 /**
- * Run `argv` in `cwd` with the venv active, attached to this terminal;
- * its exit code (127 when it cannot be started, 130 when interrupted).
+ * Run `argv` in `cwd` with the venv active: attached to this terminal, or
+ * with `capture`, its output collected (for --json). Its exit code is 130
+ * when interrupted.
+ *
+ * @throws {WrknvError} exit code 127 when the command cannot be started
  */
 export async function runInVenv(
   ws: Workspace,
   argv: readonly string[],
-  options: { cwd: string; signal?: AbortSignal },
-): Promise<number> {
+  options: { cwd: string; capture?: boolean; signal?: AbortSignal },
+): Promise<VenvRun> {
   const env = await venvEnvironment(ws);
+  const io = options.capture ? "capture" : "inherit";
   const r = await run(argv, {
     cwd: options.cwd,
     env: { ...env, PYTHONHOME: undefined, WRKNV_WORKSPACE: ws.configDir },
-    stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
+    stdin: options.capture ? "null" : "inherit",
+    stdout: io,
+    stderr: io,
     signal: options.signal,
   }).catch((error: Error) => {
     // Not found, or not executable: as a shell says it, exit 127.
     throw new WrknvError(error.message, { exitCode: 127, hint: "is it installed in the venv?" });
   });
-  return r.aborted ? 130 : r.code;
+  return { code: r.aborted ? 130 : r.code, stdout: r.stdout, stderr: r.stderr };
 }
