@@ -1,17 +1,30 @@
 /**
  * Small file-system questions asked all over: does it exist, is it a
- * directory, what does it say. None of them throws for a missing path.
+ * directory, what does it say. A path that is not there (or lies under a
+ * file) is an answer: false, or null. Any other failure, a directory that may
+ * not be read (EACCES) say, is thrown: it is not the same as "missing", and
+ * taking it for that would report an unreadable clone as "not cloned".
  *
  * @module
  */
+
+/**
+ * True for the errors that mean "nothing usable is at that path": not there,
+ * under a file, or a loop of symbolic links.
+ */
+export function isAbsent(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
+    error instanceof Deno.errors.FilesystemLoop;
+}
 
 /** True when something (even a broken link) is at `path`. */
 export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
   }
 }
 
@@ -19,8 +32,9 @@ export async function exists(path: string): Promise<boolean> {
 export async function isDir(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
   }
 }
 
@@ -28,17 +42,19 @@ export async function isDir(path: string): Promise<boolean> {
 export async function isFile(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
   }
 }
 
-/** The text of a file, or null when it cannot be read. */
+/** The text of a file, or null when there is none. */
 export async function readText(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
-  } catch {
-    return null;
+  } catch (error) {
+    if (isAbsent(error)) return null;
+    throw error;
   }
 }
 
