@@ -6,9 +6,8 @@
 import { relative } from "node:path";
 import { ConfigError } from "../errors.ts";
 import type { BootstrapOptions, BootstrapResult } from "../ops/bootstrap.ts";
-import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
-import { progressReporter } from "../ui/progress.ts";
+import { progressReporter, silentProgress } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
 import { type CloneFlags, type SelectionFlags, selectionOf } from "./options.ts";
@@ -125,7 +124,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
   const { bootstrap } = await import("../ops/bootstrap.ts");
   const { selectSiblings } = await import("../ops/select.ts");
   const total = selectSiblings(ws, options.selection).length;
-  const reporter = ctx.json ? silentReporter : progressReporter({
+  const reporter = ctx.json ? silentProgress() : progressReporter({
     total,
     verb: "cloning",
     live: runtime.stderrIsTerminal(),
@@ -137,7 +136,7 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
   try {
     result = await bootstrap(ws, options, reporter);
   } finally {
-    if ("end" in reporter) (reporter as { end(): void }).end();
+    reporter.end();
   }
   if (ctx.json) {
     printJson(ctx, {

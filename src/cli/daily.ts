@@ -8,9 +8,8 @@ import { ConfigError } from "../errors.ts";
 import type { Workspace } from "../config/types.ts";
 import type { SiblingStatus } from "../ops/status.ts";
 import type { ExecResult } from "../ops/exec.ts";
-import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
-import { progressReporter } from "../ui/progress.ts";
+import { progressReporter, silentProgress } from "../ui/progress.ts";
 import { renderTable, STATUS_LEGEND, SYMBOLS } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
@@ -116,7 +115,7 @@ export async function syncCommand(
   const selection = await scopedSelection(ctx, ws, flags);
   const { sync } = await import("../ops/sync.ts");
   const { selectSiblings } = await import("../ops/select.ts");
-  const reporter = ctx.json ? silentReporter : progressReporter({
+  const reporter = ctx.json ? silentProgress() : progressReporter({
     total: selectSiblings(ws, selection).length,
     verb: "syncing",
     live: runtime.stderrIsTerminal(),
@@ -136,7 +135,7 @@ export async function syncCommand(
       signal: ctx.signal,
     }, reporter);
   } finally {
-    if ("end" in reporter) (reporter as { end(): void }).end();
+    reporter.end();
   }
   const failed = outcomes.filter((o) => o.status === "failed").length;
   const skipped = outcomes.filter((o) => o.status === "skipped").length;

@@ -5,9 +5,8 @@
  */
 import { relative, resolve } from "node:path";
 import type { SetupOptions, SetupResult } from "../ops/setup.ts";
-import { silentReporter } from "../ops/reporter.ts";
 import { runtime } from "../runtime.ts";
-import { progressReporter } from "../ui/progress.ts";
+import { progressReporter, silentProgress } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { type Context, printJson } from "./context.ts";
 import { type InstallFlags, type SelectionFlags, selectionOf } from "./options.ts";
@@ -103,7 +102,7 @@ export function renderSetup(ctx: Context, result: SetupResult): void {
 export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<number> {
   const ws = await ctx.workspace();
   const { setup } = await import("../ops/setup.ts");
-  const reporter = ctx.json ? silentReporter : progressReporter({
+  const reporter = ctx.json ? silentProgress() : progressReporter({
     total: ws.siblings.length,
     verb: "installing",
     live: runtime.stderrIsTerminal(),
@@ -125,7 +124,7 @@ export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<num
   try {
     result = await setup(ws, options, reporter);
   } finally {
-    if ("end" in reporter) (reporter as { end(): void }).end();
+    reporter.end();
   }
   if (ctx.json) printJson(ctx, setupJson(result));
   else renderSetup(ctx, result);
