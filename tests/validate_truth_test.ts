@@ -14,7 +14,7 @@ import { commitFile, gitIn, makeRemote, pushAll } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { pipInstall, validateJson as validate } from "./support/validate.ts";
-import { makePackageRemote, OFFLINE, packageFiles } from "./support/python.ts";
+import { makePackageRemote, OFFLINE, packageFiles, wheelhouse } from "./support/python.ts";
 
 async function edit(path: string, from: string | RegExp, to: string): Promise<() => Promise<void>> {
   const before = await Deno.readTextFile(path);
@@ -331,29 +331,10 @@ Deno.test("validate: versions, extras, external requirements, requires-python an
 });
 
 Deno.test("validate: a version from git tags, installed from a shallow clone, is found wanting, and the hint's fix works", async () => {
-  // Online once: setuptools-scm and a current setuptools from PyPI into a wheel directory;
-  // every install below is offline from it.
+  // Online once per machine: setuptools-scm and a current setuptools from PyPI into a wheel
+  // directory (the suite's wheelhouse); every install below is offline from it.
   await using tmp = await tempDir();
-  const wheels = join(tmp.path, "wheels");
-  const download = await new Deno.Command("python3", {
-    args: [
-      "-m",
-      "pip",
-      "download",
-      "--quiet",
-      "--disable-pip-version-check",
-      "--only-binary",
-      ":all:",
-      "--dest",
-      wheels,
-      "setuptools>=64",
-      "setuptools-scm>=8",
-      "wheel",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(download.success, new TextDecoder().decode(download.stderr));
+  const wheels = await wheelhouse(["setuptools>=64", "setuptools-scm>=8", "wheel"]);
   const offline = ["--offline", "--find-links", wheels];
   const remotes = join(tmp.path, "remotes");
   const core = await makeRemote(remotes, "core", {
@@ -393,11 +374,9 @@ Deno.test("validate: a version from git tags, installed from a shallow clone, is
   );
   assert.equal(
     c.hint,
-    `core is a shallow clone and ${
+    `core's version comes from git tags (setuptools-scm), and its shallow clone has none to go on, so it installed as ${
       found[1]
-    } is what a version from git tags becomes without its tags: run git -C ${
-      ws.sibling("core")
-    } fetch --unshallow --tags, then wrknv setup --force`,
+    }: run git -C ${ws.sibling("core")} fetch --unshallow --tags, then wrknv setup --force`,
   );
 
   await gitIn(ws.sibling("core"), ["fetch", "--quiet", "--unshallow", "--tags"]);

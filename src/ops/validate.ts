@@ -321,6 +321,7 @@ export async function validate(
         project,
         ...(m.pyproject?.requiresPython ? { requiresPython: m.pyproject.requiresPython } : {}),
         ...(m.pyproject?.version ? { version: m.pyproject.version } : {}),
+        ...(m.pyproject?.scmVersion ? { scm: m.pyproject.scmVersion } : {}),
         imports: { names: found.names, source: found.source },
         ...("setting" in found && found.setting ? { setting: found.setting } : {}),
       });

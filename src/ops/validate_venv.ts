@@ -29,6 +29,8 @@ export interface SiblingPython {
   requiresPython?: string;
   /** The version its files declare, when they declare one (not dynamic). */
   version?: string;
+  /** The tool that derives its version from git tags (setuptools-scm, hatch-vcs…), when one does. */
+  scm?: string;
   /** What to import, and where those names came from. */
   imports: { names: string[]; source: "declared" | "layout" | "guess" | "none" | "config" };
   /** For `source: "none"`: the setting that says it ships no modules. */
@@ -371,9 +373,13 @@ async function fix(
     return `${target.sibling.name}'s pyproject.toml says ${target.version}, but ${u.found} is installed: run: wrknv setup`;
   }
   if (
-    looksUntagged(u.found ?? "") && await exists(join(target.sibling.path, ".git", "shallow"))
+    (target.scm !== undefined || looksUntagged(u.found ?? "")) &&
+    await exists(join(target.sibling.path, ".git", "shallow"))
   ) {
-    return `${target.sibling.name} is a shallow clone and ${u.found} is what a version from git tags becomes without its tags: run git -C ${path} fetch --unshallow --tags, then wrknv setup --force`;
+    const fetch = `run git -C ${path} fetch --unshallow --tags, then wrknv setup --force`;
+    return target.scm !== undefined
+      ? `${target.sibling.name}'s version comes from git tags (${target.scm}), and its shallow clone has none to go on, so it installed as ${u.found}: ${fetch}`
+      : `${target.sibling.name} is a shallow clone and ${u.found} is what a version from git tags becomes without its tags: ${fetch}`;
   }
   return `update ${target.sibling.name} to a version that satisfies ${want}: git -C ${path} pull, then wrknv setup; or ${relax}`;
 }
