@@ -21,6 +21,9 @@
 import { resolve as resolvePath } from "node:path";
 import { InterruptedError, WrknvError } from "../errors.ts";
 
+export { pool } from "./pool.ts";
+export { which } from "./which.ts";
+
 /** How a child's standard output or error is handled. */
 export type OutputMode = "capture" | "inherit" | "null";
 
@@ -641,88 +644,4 @@ export function splitLines(text: string): { lines: string[]; rest: string } {
     }
   }
   return { lines, rest: text.slice(start) };
-}
-
-/**
- * Run `fn` over `items` with at most `limit` calls in flight. Results come
- * back in input order, as from `Promise.allSettled`. Once `signal` aborts, no
- * new item is started; items never started report as rejected with an
- * {@linkcode InterruptedError}. (Items already running are cancelled only if
- * `fn` passes the signal on.)
- *
- * @example
- * ```ts
- * const results = await pool(siblings, (s) => clone(s), { limit: 4, signal });
- * ```
- */
-export async function pool<T, R>(
-  items: readonly T[],
-  fn: (item: T, index: number) => Promise<R>,
-  options: { limit: number; signal?: AbortSignal },
-): Promise<PromiseSettledResult<R>[]> {
-  const limit = Number.isFinite(options.limit)
-    ? Math.max(1, Math.floor(options.limit))
-    : Math.max(1, items.length);
-  const results: (PromiseSettledResult<R> | undefined)[] = new Array(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (!options.signal?.aborted) {
-      const i = next++;
-      if (i >= items.length) return;
-      try {
-        results[i] = { status: "fulfilled", value: await fn(items[i], i) };
-      } catch (reason) {
-        results[i] = { status: "rejected", reason };
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return Array.from(
-    results,
-    (r) =>
-      r ?? { status: "rejected", reason: new InterruptedError("Interrupted before it started") },
-  );
-}
-
-/**
- * Find an executable on PATH without spawning anything. A name holding a `/`
- * is checked as a path. Returns the path found, or null.
- */
-export async function which(
-  name: string,
-  options: { path?: string } = {},
-): Promise<string | null> {
-  if (name.length === 0) return null;
-  const windows = Deno.build.os === "windows";
-  if (name.includes("/") || (windows && name.includes("\\"))) {
-    return await isExecutable(name) ? name : null;
-  }
-  let pathVar = options.path;
-  if (pathVar === undefined) {
-    try {
-      pathVar = Deno.env.get("PATH") ?? "";
-    } catch {
-      pathVar = "";
-    }
-  }
-  const exts = windows ? ["", ...(Deno.env.get("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";")] : [""];
-  for (const dir of pathVar.split(windows ? ";" : ":")) {
-    // An empty entry means the current directory: never search it implicitly.
-    if (dir === "") continue;
-    for (const ext of exts) {
-      const candidate = `${dir.replace(/[\\/]+$/, "")}/${name}${ext}`;
-      if (await isExecutable(candidate)) return candidate;
-    }
-  }
-  return null;
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) return false;
-    return info.mode === null || (info.mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
 }
