@@ -43,7 +43,7 @@ import { sha256Hex } from "../hash.ts";
 /** The cache directory. */
 export function cacheDir(): string {
   // With WRKNV_CACHE_DIR set the mirrors live in it, else in the cache's git/.
-  return runtime.env("WRKNV_CACHE_DIR") ?? join(userCacheDir(), "git");
+  return runtime.env("WRKNV_CACHE_DIR") || join(userCacheDir(), "git");
 }
 
 /** Whether a URL is worth caching: anything that crosses a network. */
@@ -234,6 +234,7 @@ export async function openMirror(
       await writeState(path, { ...state, used: now }).catch(() => {});
       return held(path, lock, new Date(state.updated), true);
     }
+    await removeStaleTemps(path);
     await git.updateMirror(path, url, call);
     await followDefaultBranch(path, url, call);
     await writeState(path, { ...state, url: withoutPassword(url), updated: now, used: now });
