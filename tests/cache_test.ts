@@ -457,3 +457,22 @@ Deno.test("kill -9 during mirror updates, again and again, then a re-run: the mi
   );
   assert.deepEqual(leftovers, [], "no half-made mirror left");
 });
+
+Deno.test("cacheDir: WRKNV_CACHE_DIR when set, else the user's cache; empty counts as unset", async () => {
+  const { runtime } = await import("../src/runtime.ts");
+  const { cacheDir } = await import("../src/ops/cache.ts");
+  const env = runtime.env;
+  const vars: Record<string, string | undefined> = {};
+  runtime.env = (name: string) => vars[name];
+  try {
+    vars.HOME = "/home/u";
+    vars.WRKNV_CACHE_DIR = "/srv/cache";
+    assert.equal(cacheDir(), "/srv/cache");
+    vars.WRKNV_CACHE_DIR = "";
+    assert.equal(cacheDir(), "/home/u/.cache/wrknv/git");
+    vars.XDG_CACHE_HOME = "/xdg";
+    assert.equal(cacheDir(), "/xdg/wrknv/git");
+  } finally {
+    runtime.env = env;
+  }
+});
