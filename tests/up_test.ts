@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
-import { makeRemote } from "./support/git.ts";
+import { gitIn, makeRemote } from "./support/git.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { OFFLINE } from "./support/python.ts";
@@ -27,4 +27,25 @@ Deno.test("up ends with what is wrong and a count; -v lists every check", async 
   const t = await wrknv(["trust", "--yes"], { cwd: ws.meta });
   assert.equal(t.code, 0);
   assert.match(t.stdout, /wrknv\.toml has no hooks: there is nothing to trust/);
+});
+
+Deno.test("validate says which branch a sibling is on when it is at its revision's commit", async () => {
+  await using tmp = await tempDir();
+  const a = await makeRemote(join(tmp.path, "remotes"), "a");
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "a", repo: a.url, revision: "main", install: false },
+  ]);
+  assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
+  await gitIn(ws.sibling("a"), ["checkout", "--quiet", "-b", "hotfix"]);
+  const r = await wrknv(["validate", "--json"], { cwd: ws.meta });
+  const check = JSON.parse(r.stdout).checks.find((c: { id: string }) =>
+    c.id === "sibling.revision"
+  );
+  assert.match(check.message, /^on hotfix, at main's commit \([0-9a-f]{7}\)$/);
+  await gitIn(ws.sibling("a"), ["checkout", "--quiet", "--detach"]);
+  const d = await wrknv(["validate", "--json"], { cwd: ws.meta });
+  const again = JSON.parse(d.stdout).checks.find((c: { id: string }) =>
+    c.id === "sibling.revision"
+  );
+  assert.match(again.message, /^detached, at main's commit/);
 });

@@ -118,8 +118,11 @@ async function checkSibling(
       null
     ) ??
       await git.revParse(s.path, `origin/${s.revision}^{commit}`, { signal }).catch(() => null);
-    if (st.branch === s.revision || (want !== null && st.head === want)) {
-      add("sibling.revision", "ok", `on ${s.revision}`);
+    if (st.branch === s.revision) add("sibling.revision", "ok", `on ${s.revision}`);
+    else if (want !== null && st.head === want) {
+      // At the revision's commit, but say where it really is: a branch of its own, or detached.
+      const where = st.branch === null ? "detached" : `on ${st.branch}`;
+      add("sibling.revision", "ok", `${where}, at ${s.revision}'s commit (${want.slice(0, 7)})`);
     } else {
       add(
         "sibling.revision",
