@@ -9,6 +9,9 @@ import { commitFile, gitIn, pushAll } from "./support/git.ts";
 import { run } from "../src/proc/mod.ts";
 import { wrknv } from "./support/cli.ts";
 import { layeredWorkspace } from "./support/layered.ts";
+import { makeRemote } from "./support/git.ts";
+import { makeWorkspace } from "./support/workspace.ts";
+import { CAN_UNSHARE, OFFLINE, OFFLINE_ENV } from "./support/python.ts";
 
 /** core and everything that depends on it (hard edges), in install order. */
 const FROM_CORE = ["core", "framework", "docs", "tools", "plugin"];
@@ -253,4 +256,37 @@ Deno.test("validate --tests --affected runs pytest only where a change reaches, 
     "tools",
     "plugin",
   ]);
+});
+
+Deno.test("run --each --affected: the venv active, only where a change reaches", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const names = ["wrknvtest-base", "wrknvtest-mid", "wrknvtest-other"];
+  const made = await Promise.all(names.map((n) => makeRemote(remotes, n)));
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: names[0], repo: made[0].url },
+    { name: names[1], repo: made[1].url, depends_on: [names[0]] },
+    { name: names[2], repo: made[2].url },
+  ]);
+  assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
+  // No Python packages here: setup makes only the venv (offline).
+  const setup = await wrknv(["setup", ...OFFLINE], {
+    cwd: ws.meta,
+    env: OFFLINE_ENV,
+    unshare: CAN_UNSHARE,
+  });
+  assert.equal(setup.code, 0, setup.stdout + setup.stderr);
+  await Deno.writeTextFile(join(ws.sibling(names[0]), "README.md"), "changed\n");
+  const code = "import os; print(os.environ['VIRTUAL_ENV'])";
+  const r = await wrknv(["run", "--each", "--affected", "--json", "--", "python", "-c", code], {
+    cwd: ws.meta,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const ran = JSON.parse(r.stdout).siblings;
+  assert.deepEqual(ran.map((s: { name: string }) => s.name), names.slice(0, 2));
+  for (const s of ran) assert.equal(s.stdout.trim(), join(ws.meta, ".venv"));
+  // Without --each, --affected has nothing to choose from.
+  const alone = await wrknv(["run", "--affected", "--", "python", "-V"], { cwd: ws.meta });
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /^error: run: --affected goes with --each/);
 });

@@ -217,11 +217,13 @@ export const COMMANDS: Command[] = [
       { flags: "-k, --keep-going", description: "with --each: go on after a failure" },
       { flags: "--shell <script>", description: "with --each: run this with sh -c instead" },
       { flags: "--stream", description: "with --each: print lines as they come" },
+      ...AFFECTED,
     ],
     examples: [
       "wrknv run -- pytest -q",
       "wrknv run -- python -c 'import sys; print(sys.prefix)'",
       "wrknv run --each -- pytest -q",
+      "wrknv run --each --affected -- pytest -q",
     ],
     notes:
       "The venv's bin/ comes first on PATH and VIRTUAL_ENV is set, as after activating it; its exit code is wrknv's.",

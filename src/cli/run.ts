@@ -20,7 +20,18 @@ export async function runCommand(
   const ws = await ctx.workspace();
   const { runInVenv, venvEnvironment } = await import("../ops/run.ts");
   if (flags.each) return await execEach(ctx, flags, argv, await venvEnvironment(ws));
-  const perSibling = (["only", "group", "layer", "jobs", "keepGoing", "stream"] as const).find(
+  const perSibling = ([
+    "only",
+    "group",
+    "layer",
+    "jobs",
+    "keepGoing",
+    "stream",
+    "affected",
+    "since",
+    "committed",
+    "withExtras",
+  ] as const).find(
     (k) => flags[k] !== undefined,
   );
   if (perSibling || flags.shell !== undefined) {
