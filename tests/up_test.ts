@@ -49,3 +49,28 @@ Deno.test("validate says which branch a sibling is on when it is at its revision
   );
   assert.match(again.message, /^detached, at main's commit/);
 });
+
+Deno.test("validate --tests without pytest in the venv says so once, with the venv's Python in the fix", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const files = { "tests/test_x.py": "def test_x():\n    assert True\n" };
+  const [a, b] = await Promise.all([
+    makeRemote(remotes, "a", { files }),
+    makeRemote(remotes, "b", { files }),
+  ]);
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "a", repo: a.url, install: false },
+    { name: "b", repo: b.url, install: false },
+  ]);
+  const up = await wrknv(["up", ...OFFLINE], { cwd: ws.meta, env: { PIP_NO_INDEX: "1" } });
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  const r = await wrknv(["validate", "--tests", "--json"], { cwd: ws.meta });
+  assert.equal(r.code, 1);
+  const tests = JSON.parse(r.stdout).checks.filter((c: { id: string }) => c.id === "tests");
+  assert.equal(tests.length, 1, "one check, not one per sibling");
+  assert.match(
+    tests[0].message,
+    /^pytest is not installed in the venv, so the tests of a, b did not run$/,
+  );
+  assert.match(tests[0].hint, /\.venv\/bin\/python'? -m pip install pytest/);
+});

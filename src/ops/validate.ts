@@ -354,6 +354,20 @@ export async function validate(
     const withTests: Sibling[] = [];
     for (const s of siblings) if (await isDir(join(s.path, "tests"))) withTests.push(s);
     const python = venvPython(ws.python.venv);
+    // Without pytest in the venv, say so once, not once per sibling.
+    const hasPytest = withTests.length > 0 &&
+      (await run([python, "-c", "import pytest"], { signal: options.signal })).code === 0;
+    if (withTests.length && !hasPytest) {
+      add({
+        id: "tests",
+        status: "error",
+        message: `pytest is not installed in the venv, so the tests of ${
+          withTests.map((s) => s.name).join(", ")
+        } did not run`,
+        hint: `run: ${q(python)} -m pip install pytest (or add it to an extra in workspace.python.extras)`,
+      });
+      withTests.length = 0;
+    }
     const results = await pool(
       withTests,
       (s) =>
@@ -390,7 +404,7 @@ export async function validate(
             status: "error",
             sibling: s.name,
             message: `pytest: ${summary}`,
-            hint: `run: cd ${q(s.path)} && pytest`,
+            hint: `run: cd ${q(s.path)} && ${q(python)} -m pytest`,
           },
       );
     });
