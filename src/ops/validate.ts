@@ -364,7 +364,9 @@ export async function validate(
         message: `pytest is not installed in the venv, so the tests of ${
           withTests.map((s) => s.name).join(", ")
         } did not run`,
-        hint: `run: ${q(python)} -m pip install pytest (or add it to an extra in workspace.python.extras)`,
+        hint: `run: ${
+          q(python)
+        } -m pip install pytest (or add it to an extra in workspace.python.extras)`,
       });
       withTests.length = 0;
     }
