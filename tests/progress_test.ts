@@ -69,3 +69,24 @@ Deno.test("plain: steps print nothing; failures print a line each", () => {
   p.end();
   assert.equal(out.text(), "blocked    wrknvtest-b\n");
 });
+
+Deno.test("live: a long run shows its elapsed time beside the count", async () => {
+  using out = capture();
+  let clock = 1000;
+  const p = progressReporter({
+    total: 2,
+    verb: "cloning",
+    live: true,
+    quiet: false,
+    style: plainStyle,
+    now: () => clock,
+  });
+  p.start("a", "cloning");
+  await settle();
+  assert.match(out.text(), /cloning 0\/2 {2}a$/, "no time in the first seconds");
+  clock += 12_400;
+  p.done("a", "cloned");
+  await settle();
+  assert.match(out.text(), /cloning 1\/2 12s$/);
+  p.end();
+});

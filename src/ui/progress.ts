@@ -25,6 +25,8 @@ export interface ProgressOptions {
   bad?: string[];
   /** Status words that are quiet successes, not printed per sibling in plain mode. */
   quietStatuses?: string[];
+  /** The clock, in milliseconds (tests give their own). */
+  now?: () => number;
 }
 
 /** A reporter that also knows how to clear its line at the end. */
@@ -43,6 +45,9 @@ export function progressReporter(options: ProgressOptions): Progress {
   let drawn = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const s = options.style;
+  const now = options.now ?? (() => performance.now());
+  // When the first sibling started: a long run shows its time going by (`cloning 3/24 12s`).
+  let began: number | null = null;
   const bad = new Set(options.bad ?? ["failed", "conflict", "error"]);
   const quietOk = new Set(options.quietStatuses ?? []);
 
@@ -56,8 +61,10 @@ export function progressReporter(options: ProgressOptions): Progress {
     const names = [...inFlight];
     const width = runtime.columns() - 1;
     let line = `${options.verb} ${done}/${total}`;
+    const runSecs = began === null ? 0 : Math.floor((now() - began) / 1000);
+    if (runSecs >= 2 && !step) line += ` ${runSecs}s`;
     if (step) {
-      const secs = Math.floor((performance.now() - step.started) / 1000);
+      const secs = Math.floor((now() - step.started) / 1000);
       line += `  ${step.what}${secs >= 2 ? ` ${secs}s` : ""}`;
     }
     if (names.length) line += `  ${s.dim(names.join(", "))}`;
@@ -78,6 +85,10 @@ export function progressReporter(options: ProgressOptions): Progress {
   return {
     start(name) {
       inFlight.add(name);
+      if (began === null) {
+        began = now();
+        if (options.live && ticker === undefined) ticker = setInterval(schedule, 1000);
+      }
       schedule();
     },
     done(name, status, detail) {
@@ -100,13 +111,16 @@ export function progressReporter(options: ProgressOptions): Progress {
     },
     step(what, result) {
       if (result === undefined) {
-        step = { what, started: performance.now() };
+        step = { what, started: now() };
         // A long step shows its time going by.
         if (options.live && ticker === undefined) ticker = setInterval(schedule, 1000);
       } else {
         step = null;
-        if (ticker !== undefined) clearInterval(ticker);
-        ticker = undefined;
+        // The run's own clock keeps ticking once siblings have started.
+        if (ticker !== undefined && began === null) {
+          clearInterval(ticker);
+          ticker = undefined;
+        }
       }
       schedule();
     },
