@@ -164,7 +164,7 @@ export const COMMANDS: Command[] = [
     }],
     examples: ["wrknv status", "wrknv status --fetch --group core"],
     notes: STATUS_LEGEND,
-    load: async () => (await import("./daily.ts")).statusCommand,
+    load: async () => (await import("./status.ts")).statusCommand,
   }),
   command({
     name: "sync",
@@ -184,7 +184,7 @@ export const COMMANDS: Command[] = [
       },
     ],
     examples: ["wrknv sync", "wrknv sync --locked", "wrknv sync --timeout 30"],
-    load: async () => (await import("./daily.ts")).syncCommand,
+    load: async () => (await import("./sync.ts")).syncCommand,
   }),
   command({
     name: "exec",
@@ -204,7 +204,7 @@ export const COMMANDS: Command[] = [
       "wrknv exec --affected --since lock -- make check",
     ],
     notes: "The command runs with WRKNV_SIBLING and WRKNV_SIBLING_PATH set.",
-    load: async () => (await import("./daily.ts")).execCommand,
+    load: async () => (await import("./exec.ts")).execCommand,
   }),
   command({
     name: "run",
@@ -303,7 +303,7 @@ export const COMMANDS: Command[] = [
       description: "fail, writing nothing, when a commit is on no remote-tracking branch",
     }],
     examples: ["wrknv lock && git add wrknv.lock", "wrknv lock --require-pushed"],
-    load: async () => (await import("./daily.ts")).lockCommand,
+    load: async () => (await import("./lock.ts")).lockCommand,
   }),
   command({
     name: "graph",
@@ -388,7 +388,7 @@ export const COMMANDS: Command[] = [
       { flags: "--revoke", description: "forget the trust" },
     ],
     examples: ["wrknv trust", "wrknv trust --revoke"],
-    load: async () => (await import("./setup.ts")).trustCommand,
+    load: async () => (await import("./trust.ts")).trustCommand,
   }),
   command({
     name: "config",

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { type Context, printJson } from "./context.ts";
-import { execEach, type ExecFlags } from "./daily.ts";
+import { execEach, type ExecFlags } from "./exec.ts";
 
 /** Run `wrknv run`. */
 export async function runCommand(

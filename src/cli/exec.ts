@@ -1,0 +1,97 @@
+/**
+ * `wrknv exec`: a command in every sibling, in parallel; `execEach` also serves `wrknv run --each`.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+import type { ExecResult } from "../ops/exec.ts";
+import { SYMBOLS } from "../ui/style.ts";
+import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
+import { type Context, printJson } from "./context.ts";
+import { affectedAmong, type AffectedFlags } from "./affected.ts";
+
+/** Run `wrknv exec`. */
+export function execCommand(ctx: Context, flags: ExecFlags, argv: string[]): Promise<number> {
+  return execEach(ctx, flags, argv);
+}
+
+/** Flags of `wrknv exec` (and of `wrknv run --each`). */
+export type ExecFlags = SelectionFlags & AffectedFlags & {
+  jobs?: number;
+  keepGoing?: boolean;
+  shell?: string;
+  stream?: boolean;
+};
+
+/** `exec`'s body, with more environment for every command (`run --each` activates the venv). */
+export async function execEach(
+  ctx: Context,
+  flags: ExecFlags,
+  argv: string[],
+  env?: Record<string, string>,
+): Promise<number> {
+  if (flags.shell === undefined && argv.length === 0) {
+    throw new ConfigError('exec: no command given (wrknv exec -- CMD ARGS..., or --shell "...")');
+  }
+  if (flags.shell !== undefined && argv.length) {
+    throw new ConfigError("exec: give either a command after -- or --shell, not both");
+  }
+  const ws = await ctx.workspace();
+  const among = await affectedAmong(ctx, ws, flags);
+  // --affected chooses the siblings itself: it is not narrowed to the one run in.
+  const selection = among ? selectionOf(flags) : await scopedSelection(ctx, ws, flags);
+  const { execAll } = await import("../ops/exec.ts");
+  const s = ctx.style;
+  const header = (r: ExecResult) => {
+    const sym = r.status !== "ran"
+      ? s.yellow(SYMBOLS.warn)
+      : r.code === 0
+      ? s.green(SYMBOLS.ok)
+      : s.red(SYMBOLS.error);
+    const what = r.status === "ran" ? `exit ${r.code}` : r.error ?? r.status;
+    return `${s.bold(`── ${r.name}`)} ${sym} ${s.dim(what)}\n`;
+  };
+  const width = Math.max(...ws.siblings.map((x) => x.name.length));
+  const results = await execAll(ws, argv, {
+    selection: { ...selection, among },
+    jobs: flags.jobs,
+    keepGoing: flags.keepGoing,
+    shell: flags.shell,
+    env,
+    signal: ctx.signal,
+    onLine: flags.stream && !ctx.json
+      ? (name, line, stream) =>
+        (stream === "stdout" ? ctx.out : ctx.err)(`${s.cyan(name.padEnd(width))} │ ${line}\n`)
+      : undefined,
+    onResult: ctx.json || flags.stream ? undefined : (r) => {
+      // One block per sibling, written at once: never interleaved.
+      let block = header(r) + r.stdout;
+      if (r.stdout && !r.stdout.endsWith("\n")) block += "\n";
+      if (r.stderr) block += r.stderr + (r.stderr.endsWith("\n") ? "" : "\n");
+      ctx.out(block);
+    },
+  });
+  const failed = results.filter((r) => r.status === "ran" && r.code !== 0);
+  if (ctx.json) {
+    printJson(ctx, {
+      ok: failed.length === 0,
+      siblings: results.map((r) => ({
+        name: r.name,
+        status: r.status,
+        code: r.code ?? null,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+    });
+  } else {
+    const ran = results.filter((r) => r.status === "ran").length;
+    const other = results.filter((r) => r.status !== "ran");
+    let line = `${ran} ran, ${failed.length} failed`;
+    if (failed.length) line += ` (${failed.map((r) => `${r.name}: ${r.code}`).join(", ")})`;
+    if (other.length) line += `; ${other.map((r) => `${r.name} ${r.status}`).join(", ")}`;
+    ctx.out(`${failed.length ? s.red(line) : s.green(line)}\n`);
+  }
+  if (ctx.signal.aborted) return 130;
+  return failed.length || results.some((r) => r.status === "skipped") ? 1 : 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * `wrknv status`: branch, changes and upstream of every sibling, in a table.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import type { Workspace } from "../config/types.ts";
+import type { SiblingStatus } from "../ops/status.ts";
+import { renderTable, STATUS_LEGEND } from "../ui/style.ts";
+import { scopedSelection, type SelectionFlags } from "./options.ts";
+import { type Context, printJson } from "./context.ts";
+
+/** Run `wrknv status`. */
+export async function statusCommand(
+  ctx: Context,
+  flags: SelectionFlags & { fetch?: boolean; jobs?: number },
+): Promise<number> {
+  const ws = await ctx.workspace();
+  const selection = await scopedSelection(ctx, ws, flags);
+  const { workspaceStatus } = await import("../ops/status.ts");
+  const rows = await workspaceStatus(ws, {
+    selection,
+    fetch: flags.fetch,
+    jobs: flags.jobs,
+    signal: ctx.signal,
+  });
+  const feature = await featureOf(ws, rows);
+  if (ctx.json) {
+    // The git adapter's camelCase field, in the snake_case of every JSON key.
+    const siblings = rows.map(({ upstreamGone, ...r }) => ({ ...r, upstream_gone: upstreamGone }));
+    printJson(ctx, { siblings, feature });
+    return rows.some((r) => r.error) ? 1 : 0;
+  }
+  ctx.out(renderStatus(ctx, rows));
+  const missing = rows.filter((r) => !r.present);
+  if (missing.length) {
+    const where = missing.map((r) => `${r.name} (${relative(ctx.cwd, r.path) || "."})`);
+    ctx.out(ctx.style.dim(`not cloned: ${where.join(", ")}; wrknv bootstrap clones them\n`));
+  }
+  if (ctx.verbose) ctx.out(ctx.style.dim(`${STATUS_LEGEND}\n`));
+  if (feature) {
+    const off = rows.filter((r) => !feature.on.includes(r.name))
+      .map((r) => `${r.name} (${!r.present ? "missing" : r.branch ?? "detached"})`);
+    ctx.out(
+      `${
+        ctx.style.bold(`feature branch ${feature.branch}`)
+      }: ${feature.on.length} of ${rows.length} on it${
+        off.length ? ctx.style.dim(`; not: ${off.join(", ")}`) : ""
+      }\n`,
+    );
+  }
+  return rows.some((r) => r.error) ? 1 : 0;
+}
+
+/** The feature branch `wrknv branch` made, and which of the rows are on it. */
+async function featureOf(ws: Workspace, rows: SiblingStatus[]) {
+  const { featureBranch } = await import("../ops/branch.ts");
+  const branch = await featureBranch(ws);
+  if (branch === null) return null;
+  return { branch, on: rows.filter((r) => r.branch === branch).map((r) => r.name) };
+}
+
+/** The status table. */
+export function renderStatus(ctx: Context, rows: SiblingStatus[]): string {
+  const s = ctx.style;
+  const table = [["SIBLING", "BRANCH", "HEAD", "CHANGES", "UPSTREAM"].map((h) => s.dim(h))];
+  for (const r of rows) {
+    if (!r.present) {
+      table.push([r.name, s.yellow("missing"), "", "", ""]);
+      continue;
+    }
+    const changes = [
+      r.staged && s.green(`+${r.staged}`),
+      r.unstaged && s.yellow(`~${r.unstaged}`),
+      r.untracked && s.dim(`?${r.untracked}`),
+      r.conflicted && s.red(`!${r.conflicted}`),
+      r.stash && s.cyan(`$${r.stash}`),
+    ].filter(Boolean).join(" ") || s.dim("clean");
+    const upstream = r.upstream === null
+      ? s.dim("-")
+      : [r.upstream, r.ahead && s.green(`↑${r.ahead}`), r.behind && s.yellow(`↓${r.behind}`)]
+        .filter(Boolean).join(" ");
+    const branch = r.branch ?? s.yellow(`(detached)`);
+    table.push([
+      r.name,
+      branch,
+      r.head ? r.head.slice(0, 7) : s.dim("none"),
+      changes,
+      upstream + (r.error ? `  ${s.red(r.error)}` : ""),
+    ]);
+  }
+  return renderTable(table);
+}
