@@ -19,18 +19,10 @@ import { parseConfig } from "../src/config/load.ts";
 import { checkRepoUrl } from "../src/config/url.ts";
 import type { Workspace } from "../src/config/types.ts";
 import { ConfigError } from "../src/errors.ts";
+import { mulberry32 } from "../tests/support/random.ts";
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng: (seed: number) => () => number = mulberry32;
 
 /** The valid files that every case starts from. */
 export const SEEDS = [
