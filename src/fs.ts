@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { basename, dirname } from "node:path";
 
 /**
  * True for the errors that mean "nothing usable is at that path": not there,
@@ -46,6 +47,40 @@ export async function isFile(path: string): Promise<boolean> {
     if (isAbsent(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Of `paths`, those that are certainly not there: each distinct parent
+ * directory is listed once and a path whose name its listing lacks is
+ * absent, so 5,000 missing siblings cost one directory read, not 5,000
+ * failed stats. Conservative: a name listed in any case or Unicode form
+ * (a case-insensitive file system finds "Foo" for "foo") is not called
+ * absent, nor is anything under a parent that cannot be listed for a reason
+ * other than its absence; ask those with a stat.
+ */
+export async function surelyAbsent(paths: readonly string[]): Promise<Set<string>> {
+  const fold = (name: string) => name.normalize("NFC").toLowerCase();
+  const byParent = new Map<string, string[]>();
+  for (const path of paths) {
+    const parent = dirname(path);
+    if (parent === path || basename(path) === "") continue;
+    const list = byParent.get(parent);
+    if (list) list.push(path);
+    else byParent.set(parent, [path]);
+  }
+  const absent = new Set<string>();
+  await Promise.all([...byParent].map(async ([parent, under]) => {
+    const names = new Set<string>();
+    try {
+      for await (const entry of Deno.readDir(parent)) names.add(fold(entry.name));
+    } catch (error) {
+      if (!isAbsent(error)) return;
+    }
+    for (const path of under) {
+      if (!names.has(fold(basename(path)))) absent.add(path);
+    }
+  }));
+  return absent;
 }
 
 /** The text of a file, or null when there is none. */

@@ -23,6 +23,7 @@ import { tempDir } from "./support/tmp.ts";
 import { makeWorkspace } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { writeFiles } from "./support/git.ts";
+import { mulberry32 } from "./support/random.ts";
 
 /** A node; a dep written `x:depends_on` (or `:extra`, `:group`) says where it comes from. */
 function node(name: string, index: number, deps: string[], layer?: string): GraphNode {
@@ -70,6 +71,85 @@ Deno.test("topological layers: Kahn levels, ties in config order", async (t) => 
   for (const [name, nodes, want] of table) {
     await t.step(name, () => assert.deepEqual(topoLayers(nodes), want));
   }
+});
+
+/** Kahn's algorithm as written in textbooks: one pass over every node per level. */
+function naiveLayers(nodes: readonly GraphNode[]): string[][] {
+  const present = new Set(nodes.map((n) => n.name));
+  const placed = new Set<string>();
+  const levels: string[][] = [];
+  const sorted = [...nodes].sort((a, b) => a.index - b.index);
+  while (placed.size < sorted.length) {
+    const level = sorted.filter((n) =>
+      !placed.has(n.name) && n.deps.every((d) => !present.has(d.name) || placed.has(d.name))
+    ).map((n) => n.name);
+    for (const n of level) placed.add(n);
+    levels.push(level);
+  }
+  return levels;
+}
+
+/** The plain recursive depth-first walk: every edge back to an open node closes a cycle. */
+function naiveCycles(nodes: readonly GraphNode[]): string[][] {
+  const by = new Map(nodes.map((n) => [n.name, n]));
+  const state = new Map<string, string>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (name: string) => {
+    state.set(name, "open");
+    stack.push(name);
+    for (const d of by.get(name)!.deps) {
+      if (!by.has(d.name)) continue;
+      const s = state.get(d.name);
+      if (s === "open") cycles.push([...stack.slice(stack.indexOf(d.name)), d.name]);
+      else if (s === undefined) visit(d.name);
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
+    if (!state.has(n.name)) visit(n.name);
+  }
+  return cycles;
+}
+
+/** A random graph of `n` nodes, shuffled indexes; `acyclic` keeps every edge pointing back. */
+function randomGraph(random: () => number, n: number, acyclic: boolean): GraphNode[] {
+  const order = Array.from({ length: n }, (_, i) => i).sort(() => random() - 0.5);
+  return Array.from({ length: n }, (_, i) => {
+    const deps = new Set<string>();
+    const count = Math.floor(random() * 4);
+    for (let k = 0; k < count; k++) {
+      const j = Math.floor(random() * n);
+      if (acyclic ? j < i : j !== i) deps.add(`n${j}`);
+    }
+    if (random() < 0.1) deps.add("outside");
+    return node(`n${i}`, order[i], [...deps]);
+  });
+}
+
+Deno.test("topoLayers and findCycles agree with the textbook algorithms on random graphs", () => {
+  const random = mulberry32(20261203);
+  for (let round = 0; round < 300; round++) {
+    const n = 1 + Math.floor(random() * 30);
+    const dag = randomGraph(random, n, true);
+    assert.deepEqual(topoLayers(dag), naiveLayers(dag), `round ${round}`);
+    const any = randomGraph(random, n, false);
+    assert.deepEqual(findCycles(any), naiveCycles(any), `round ${round}`);
+  }
+});
+
+Deno.test("a chain of 30,000 siblings: 30,000 levels, no stack overflow", () => {
+  const n = 30_000;
+  const chain = Array.from({ length: n }, (_, i) => node(`p${i}`, i, i ? [`p${i - 1}`] : []));
+  const levels = topoLayers(chain);
+  assert.equal(levels.length, n);
+  assert.deepEqual(levels[n - 1], [`p${n - 1}`]);
+  // The same chain closed into a ring is one cycle through all of it.
+  chain[0].deps.push({ name: `p${n - 1}`, via: "pyproject" });
+  const cycles = findCycles(chain);
+  assert.equal(cycles.length, 1);
+  assert.equal(cycles[0].length, n + 1);
 });
 
 Deno.test("cycles: found, named, and refused by topoLayers", async (t) => {

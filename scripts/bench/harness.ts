@@ -20,6 +20,8 @@ export interface Contender {
   before?: () => Promise<void>;
   /** Checked after each run; throws when the contender did not do the job. */
   check?: () => Promise<void>;
+  /** The exit code that means it did its job (default 0). */
+  exitCode?: number;
 }
 
 /** The measurements of one contender. */
@@ -76,7 +78,7 @@ export async function measureOnce(c: Contender): Promise<Timing> {
       stdout: "null",
       stderr: "piped",
     }).output();
-    if (!out.success) {
+    if (out.code !== (c.exitCode ?? 0)) {
       throw new Error(
         `${c.name} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-500)}`,
       );

@@ -26,6 +26,10 @@ const BENCHES: Record<
     about: "validate a 13-sibling workspace vs the seed's import loop",
     load: () => import("./validate.ts"),
   },
+  scale: {
+    about: "config, status, graph and validate over 5,000 siblings (goals: 300/500/500/2000 ms)",
+    load: () => import("./scale.ts"),
+  },
   proc: {
     about: "run() against a bare Deno.Command().output(): 100 git status calls, pool of 8",
     load: () => import("./proc.ts"),

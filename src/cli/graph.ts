@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { isDir } from "../fs.ts";
 import { buildGraph, toDot, toJson, toMermaid, topoLayers } from "../graph/mod.ts";
 import { selectSiblings } from "../ops/select.ts";
 import { type Context, printJson } from "./context.ts";
@@ -30,8 +29,7 @@ export async function graphCommand(
   );
   const layers = topoLayers(graph.nodes);
   const missing = new Set(
-    (await Promise.all(siblings.map(async (s) => (await isDir(s.path)) ? null : s.name)))
-      .filter((n) => n !== null),
+    projects.filter(({ project }) => project?.kind === "absent").map(({ sibling }) => sibling.name),
   );
   const extras = { dropped: graph.dropped, missing };
   if (format === "json") printJson(ctx, toJson(layers, graph.nodes, extras));

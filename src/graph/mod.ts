@@ -218,22 +218,35 @@ export function buildGraph(
 export function findCycles(nodes: readonly GraphNode[]): string[][] {
   const by = new Map(nodes.map((n) => [n.name, n]));
   const state = new Map<string, "open" | "done">();
-  const stack: string[] = [];
+  // The walk's path, with each node's position on it and how many of its edges are done: a loop,
+  // not recursion, so a chain of any length fits.
+  const path: { name: string; next: number }[] = [];
+  const onPath = new Map<string, number>();
   const cycles: string[][] = [];
-  const visit = (name: string) => {
+  const open = (name: string) => {
     state.set(name, "open");
-    stack.push(name);
-    for (const d of by.get(name)!.deps) {
+    onPath.set(name, path.length);
+    path.push({ name, next: 0 });
+  };
+  for (const start of [...nodes].sort((a, b) => a.index - b.index)) {
+    if (state.has(start.name)) continue;
+    open(start.name);
+    while (path.length) {
+      const top = path[path.length - 1];
+      const deps = by.get(top.name)!.deps;
+      if (top.next === deps.length) {
+        path.pop();
+        onPath.delete(top.name);
+        state.set(top.name, "done");
+        continue;
+      }
+      const d = deps[top.next++];
       if (!by.has(d.name)) continue;
       const s = state.get(d.name);
-      if (s === "open") cycles.push([...stack.slice(stack.indexOf(d.name)), d.name]);
-      else if (s === undefined) visit(d.name);
+      if (s === "open") {
+        cycles.push([...path.slice(onPath.get(d.name)!).map((p) => p.name), d.name]);
+      } else if (s === undefined) open(d.name);
     }
-    stack.pop();
-    state.set(name, "done");
-  };
-  for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
-    if (!state.has(n.name)) visit(n.name);
   }
   return cycles;
 }
@@ -261,17 +274,30 @@ export function topoLayers(nodes: readonly GraphNode[]): string[][] {
   if (cycles.length) {
     throw new ConfigError(`dependency cycle: ${describeCycle(cycles[0], nodes)}`);
   }
-  const present = new Set(nodes.map((n) => n.name));
-  const placed = new Set<string>();
+  // A node's level is one more than its highest dependency's (0 with none): the round of Kahn's
+  // algorithm that would place it, found in one walk instead of one pass over all nodes per level.
+  const by = new Map(nodes.map((n) => [n.name, n]));
+  const level = new Map<string, number>();
+  for (const start of nodes) {
+    if (level.has(start.name)) continue;
+    const stack = [start];
+    while (stack.length) {
+      const n = stack[stack.length - 1];
+      const waiting = n.deps.filter((d) => by.has(d.name) && !level.has(d.name));
+      if (waiting.length) {
+        stack.push(...waiting.map((d) => by.get(d.name)!));
+        continue;
+      }
+      stack.pop();
+      if (level.has(n.name)) continue;
+      let l = 0;
+      for (const d of n.deps) if (by.has(d.name)) l = Math.max(l, level.get(d.name)! + 1);
+      level.set(n.name, l);
+    }
+  }
   const levels: string[][] = [];
-  const sorted = [...nodes].sort((a, b) => a.index - b.index);
-  while (placed.size < sorted.length) {
-    const level = sorted.filter((n) =>
-      !placed.has(n.name) && n.deps.every((d) => !present.has(d.name) || placed.has(d.name))
-    ).map((n) => n.name);
-    if (level.length === 0) break; // unreachable: cycles were ruled out
-    for (const n of level) placed.add(n);
-    levels.push(level);
+  for (const n of [...nodes].sort((a, b) => a.index - b.index)) {
+    (levels[level.get(n.name)!] ??= []).push(n.name);
   }
   return levels;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { surelyAbsent } from "../fs.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { readUserState, writeUserState } from "../config/user_state.ts";
 import { normalizeName } from "../python/pep.ts";
@@ -72,8 +73,10 @@ export async function readSiblingProjects(
   options: { python?: string } = {},
 ): Promise<SiblingProject[]> {
   const cache = await readMetadataCache(ws);
+  const absent = await surelyAbsent(siblings.map((s) => s.path));
   return await Promise.all(siblings.map(async (sibling) => {
     if (!sibling.install) return { sibling, project: null };
+    if (absent.has(sibling.path)) return { sibling, project: { kind: "absent" } };
     const project = await loadProject(sibling.path, { extras: ws.python.extras });
     const hit = cache.entries[sibling.name];
     if (project.kind === "ok" && project.metadata.needsBackend && hit) {
@@ -109,9 +112,10 @@ export function distributionOwners(projects: readonly SiblingProject[]): Map<str
     }
     owners.set(project.metadata.normalized, sibling);
   }
+  const owning = new Set(owners.values());
   for (const { sibling } of projects) {
     const own = normalizeName(sibling.name);
-    if (![...owners.values()].includes(sibling) && !owners.has(own)) owners.set(own, sibling);
+    if (!owning.has(sibling) && !owners.has(own)) owners.set(own, sibling);
   }
   return owners;
 }
