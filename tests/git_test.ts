@@ -22,6 +22,7 @@ import {
   mergeFfOnly,
   parseGrep,
   parseStatusV2,
+  rebase,
   redactUrl,
   remoteKey,
   remoteUrl,
@@ -42,7 +43,8 @@ import {
   pushAll,
 } from "./support/git.ts";
 import { tempDir } from "./support/tmp.ts";
-import { waitNoneMentioning } from "./support/procs.ts";
+import { exists } from "../src/fs.ts";
+import { waitNoneMentioning, waitUntil } from "./support/procs.ts";
 
 // ---------------------------------------------------------------- pure parts
 
@@ -802,6 +804,62 @@ Deno.test("revParse, checkout, fetch and isAncestor on a real clone", async () =
   await fetch(dir, { refspecs: ["feature"], tags: false, prune: true });
   await rejectsGit(fetch(dir, { remote: "nowhere" }), "notfound");
   await assert.rejects(fetch(dir, { refspecs: ["--upload-pack=x"] }), /begins with "-"/);
+});
+
+Deno.test("rebase: onto the upstream; a conflict or an interruption is aborted, nothing changed", async () => {
+  await using tmp = await tempDir();
+  const remote = await makeRemote(tmp.path, "rho", { files: { "f.txt": "1\n" } });
+  const dir = `${tmp.path}/rho`;
+  await clone(remote.url, dir);
+  await gitIn(dir, ["config", "user.name", "wrknv test"]);
+  await gitIn(dir, ["config", "user.email", "test@wrknv.invalid"]);
+  const inProgress = () =>
+    exists(`${dir}/.git/rebase-merge`).then(async (a) =>
+      a || await exists(`${dir}/.git/rebase-apply`)
+    );
+
+  // Diverged without a conflict: the local commit goes on top of theirs.
+  await commitFile(dir, "mine.txt", "m\n", "Mine");
+  const theirs = await commitFile(remote.work, "theirs.txt", "t\n", "Theirs");
+  await pushAll(remote.work);
+  await fetch(dir);
+  assert.equal(await rebase(dir), "rebased");
+  assert.equal(await gitIn(dir, ["rev-parse", "HEAD~1"]), theirs);
+  assert.equal(await Deno.readTextFile(`${dir}/mine.txt`), "m\n");
+
+  // Both sides change one line: a conflict, aborted; the branch and its files are as before.
+  const mine = await commitFile(dir, "f.txt", "mine\n", "Mine again");
+  await commitFile(remote.work, "f.txt", "theirs\n", "Theirs again");
+  await pushAll(remote.work);
+  await fetch(dir);
+  assert.equal(await rebase(dir), "conflict");
+  assert.equal(await headCommit(dir), mine);
+  assert.equal(await Deno.readTextFile(`${dir}/f.txt`), "mine\n");
+  assert.equal(await inProgress(), false);
+  assert.equal(await isDirty(dir), false);
+
+  // Interrupted half-way (a hook that hangs after the first of two commits is replayed): the
+  // rebase is aborted too, and the interruption is what is thrown.
+  await gitIn(dir, ["reset", "--quiet", "--hard", "HEAD~1"]);
+  await commitFile(dir, "one.txt", "1\n", "One");
+  const two = await commitFile(dir, "two.txt", "2\n", "Two");
+  const marker = `${tmp.path}/hook-ran`;
+  await Deno.writeTextFile(
+    `${dir}/.git/hooks/post-commit`,
+    `#!/bin/sh\n[ -d "$(git rev-parse --git-path rebase-merge)" ] || exit 0\ntouch '${marker}'\nsleep 600\n`,
+    { mode: 0o755 },
+  );
+  const stop = new AbortController();
+  const rebasing = rebase(dir, { signal: stop.signal });
+  await waitUntil("the hook to run mid-rebase", () => exists(marker));
+  assert.equal(await inProgress(), true);
+  stop.abort();
+  await assert.rejects(rebasing, InterruptedError);
+  assert.equal(await headCommit(dir), two);
+  assert.equal(await inProgress(), false);
+  await Deno.remove(`${dir}/.git/hooks/post-commit`);
+
+  await assert.rejects(rebase(dir, { onto: "--exec=touch x" }), /begins with "-"/);
 });
 
 Deno.test("mergeFfOnly fast-forwards, reports up-to-date and diverged, stops for local changes", async () => {

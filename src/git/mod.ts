@@ -167,6 +167,8 @@ interface GitRunOptions extends GitCallOptions {
   remote?: boolean;
   /** The repository in `cwd` is one wrknv made (a mirror): only the user's global config counts. */
   ownRepo?: boolean;
+  /** More environment for git (an author for the demo's commits). */
+  extraEnv?: Record<string, string>;
 }
 
 /**
@@ -186,12 +188,15 @@ async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Pro
   const r = await run(["git", ...args], {
     ...(selfContained && !options.remote ? { newProcessGroup: false } : {}),
     cwd: options.cwd,
-    env: gitEnv({
-      interactive: options.interactive,
-      sshCommandConfigured: options.remote && !options.interactive
-        ? await sshCommandConfigured(options.ownRepo ? undefined : options.cwd)
-        : false,
-    }),
+    env: {
+      ...gitEnv({
+        interactive: options.interactive,
+        sshCommandConfigured: options.remote && !options.interactive
+          ? await sshCommandConfigured(options.ownRepo ? undefined : options.cwd)
+          : false,
+      }),
+      ...options.extraEnv,
+    },
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     stdin: options.interactive ? "inherit" : "null",
@@ -811,6 +816,92 @@ export async function mergeFfOnly(
   }
   await git(["merge", "--ff-only", "--quiet", target], { cwd: path, ...local });
   return { status: "updated", before, after: await headCommit(path, local) };
+}
+
+/**
+ * Rebase the branch checked out in `path` onto `onto` (default its upstream).
+ * A rebase that stops on a conflict is aborted and reported as `"conflict"`,
+ * so the branch and its files are as they were; one that is interrupted or
+ * cannot start is aborted too, and its error thrown.
+ */
+export async function rebase(
+  path: string,
+  options: LocalOptions & { onto?: string } = {},
+): Promise<"rebased" | "conflict"> {
+  const onto = options.onto ?? "@{upstream}";
+  refuseOption("Revision", onto);
+  const abort = () => gitRaw(["rebase", "--abort"], { cwd: path }).catch(() => {});
+  let r: RunResult;
+  try {
+    r = await gitRaw(["rebase", "--quiet", onto], {
+      cwd: path,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (error) {
+    await abort();
+    throw error;
+  }
+  if (r.code === 0) return "rebased";
+  await abort();
+  if (r.timedOut) {
+    throw new GitError(`git rebase timed out after ${seconds(options.timeoutMs ?? 0)}`, {
+      kind: "other",
+      args: ["rebase"],
+      stderr: r.stderr,
+      timedOut: true,
+    });
+  }
+  return "conflict";
+}
+
+/** One ref, as {@linkcode refTargets} lists it. */
+export interface RefTarget {
+  /** Its full name (`refs/tags/v1`). */
+  ref: string;
+  /** The commit it names: an annotated tag's peeled target, else its object. */
+  commit: string;
+}
+
+/** Every ref of the repository in `path` (branches, tags, remote-tracking refs, stash). */
+export async function refTargets(path: string, options: LocalOptions = {}): Promise<RefTarget[]> {
+  const r = await git(["for-each-ref", "--format=%(refname) %(*objectname) %(objectname)"], {
+    cwd: path,
+    ...options,
+  });
+  return r.stdout.split("\n").filter(Boolean).map((line) => {
+    const [ref, peeled, object] = line.split(" ");
+    return { ref, commit: peeled || object };
+  });
+}
+
+/** Write a git bundle of `refs` of the repository in `path` to `file`. */
+export async function createBundle(
+  path: string,
+  file: string,
+  refs: readonly string[],
+  options: LocalOptions = {},
+): Promise<void> {
+  for (const ref of refs) refuseOption("Ref", ref);
+  await git(["bundle", "create", "--quiet", file, ...refs], { cwd: path, ...options });
+}
+
+/** `git --version`'s line (`git version 2.39.5`), or null when git cannot be run. */
+export async function version(options: LocalOptions = {}): Promise<string | null> {
+  const r = await gitRaw(["--version"], { timeoutMs: 10_000, ...options }).catch(() => null);
+  return r && r.code === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * Run a git command that makes repositories of wrknv's own (the demo's), with
+ * `env` added (an author, say); throws a {@linkcode GitError} when it fails.
+ */
+export async function runInOwnRepo(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<void> {
+  await git(args, { cwd, extraEnv: env });
 }
 
 /** The refs a mirror keeps: branches and tags (not `refs/pull/*` and the like, which can be huge). */

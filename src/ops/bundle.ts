@@ -136,20 +136,15 @@ async function bundleRefs(
   revision: string | undefined,
   head: string,
 ): Promise<{ packed: string[]; left: string[] }> {
-  const r = await run(["git", "for-each-ref", "--format=%(refname) %(*objectname) %(objectname)"], {
-    cwd: path,
-    env: git.gitEnv(),
-  });
-  if (r.code !== 0) throw new WrknvError(`git for-each-ref failed in ${path}: ${r.stderr.trim()}`);
+  const refs = await git.refTargets(path);
   const branch = await git.currentBranch(path);
   const wanted = new Set<string>();
   if (branch) wanted.add(`refs/heads/${branch}`);
   if (revision) wanted.add(`refs/heads/${revision}`).add(`refs/tags/${revision}`);
   const packed = ["HEAD"];
   const left: string[] = [];
-  for (const line of r.stdout.split("\n").filter(Boolean)) {
-    const [ref, peeled, object] = line.split(" ");
-    const atHead = (peeled || object) === head;
+  for (const { ref, commit } of refs) {
+    const atHead = commit === head;
     if (wanted.has(ref) || (ref.startsWith("refs/tags/") && atHead)) packed.push(ref);
     else left.push(ref);
   }
@@ -194,22 +189,13 @@ export async function makeBundle(
     if (!head) throw new WrknvError(`${s.name} has no commit to bundle`);
     const { packed, left } = await bundleRefs(s.path, s.revision, head);
     if (left.length) omitted.push({ sibling: s.name, refs: left });
-    const r = await run([
-      "git",
-      "bundle",
-      "create",
-      "--quiet",
-      join(outAbs, "repos", `${s.name}.bundle`),
-      ...packed,
-    ], {
-      cwd: s.path,
-      env: git.gitEnv(),
-      signal: options.signal,
-    });
-    if (r.code !== 0) {
-      throw new WrknvError(
-        `git bundle failed for ${s.name}: ${git.lastErrorLine(r.stderr) ?? r.stderr.trim()}`,
-      );
+    try {
+      await git.createBundle(s.path, join(outAbs, "repos", `${s.name}.bundle`), packed, {
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof git.GitError)) throw error;
+      throw new WrknvError(`${s.name}: ${error.message}`, { cause: error });
     }
     return { name: s.name, repo: s.repo, commit: head };
   }, { limit: 4, signal: options.signal });

@@ -10,7 +10,6 @@ import { parseConfig } from "../config/load.ts";
 import { renderConfig } from "../config/render.ts";
 import type { Workspace } from "../config/types.ts";
 import * as git from "../git/mod.ts";
-import { run } from "../proc/mod.ts";
 import { DEMO_LAYERS, DEMO_PACKAGES } from "./demo_data.ts";
 
 const AUTHOR = {
@@ -21,9 +20,11 @@ const AUTHOR = {
 };
 
 async function gitIn(cwd: string, args: string[]): Promise<void> {
-  const r = await run(["git", ...args], { cwd, env: { ...git.gitEnv(), ...AUTHOR } });
-  if (r.code !== 0) {
-    throw new WrknvError(`git ${args[0]} failed while building the demo: ${r.stderr.trim()}`);
+  try {
+    await git.runInOwnRepo(cwd, args, AUTHOR);
+  } catch (error) {
+    if (!(error instanceof git.GitError)) throw error;
+    throw new WrknvError(`${error.message} while building the demo`, { cause: error });
   }
 }
 

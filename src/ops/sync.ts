@@ -10,7 +10,7 @@ import type { Sibling, Workspace } from "../config/types.ts";
 import { type LockEntry, readLock } from "../config/lock.ts";
 import { ConfigError } from "../errors.ts";
 import * as git from "../git/mod.ts";
-import { pool, run } from "../proc/mod.ts";
+import { pool } from "../proc/mod.ts";
 import { bootstrap } from "./bootstrap.ts";
 import type { Reporter } from "./reporter.ts";
 import { type Selection, selectSiblings } from "./select.ts";
@@ -164,13 +164,7 @@ async function syncOne(
       detail: `diverged from ${st.upstream} (use --rebase, or merge by hand)`,
     };
   }
-  const r = await run(["git", "rebase", "--quiet", "@{upstream}"], {
-    cwd: s.path,
-    env: git.gitEnv(),
-    signal,
-  });
-  if (r.code !== 0) {
-    await run(["git", "rebase", "--abort"], { cwd: s.path, env: git.gitEnv() });
+  if (await git.rebase(s.path, { signal }) === "conflict") {
     return {
       name: s.name,
       status: "failed",

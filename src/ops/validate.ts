@@ -160,9 +160,9 @@ export async function validate(
   const add = (c: Check) => checks.push(c);
 
   // Tools.
-  const gitVersion = await run(["git", "--version"], { timeoutMs: 10_000 }).catch(() => null);
-  if (gitVersion && gitVersion.code === 0) {
-    add({ id: "tools.git", status: "ok", message: gitVersion.stdout.trim() });
+  const gitVersion = await git.version();
+  if (gitVersion !== null) {
+    add({ id: "tools.git", status: "ok", message: gitVersion });
   } else {add({
       id: "tools.git",
       status: "error",
