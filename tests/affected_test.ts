@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
 import { commitFile, gitIn, pushAll } from "./support/git.ts";
-import { run } from "../src/proc/mod.ts";
+import { runOk } from "./support/procs.ts";
 import { wrknv } from "./support/cli.ts";
 import { layeredWorkspace } from "./support/layered.ts";
 import { makeRemote } from "./support/git.ts";
@@ -233,9 +233,7 @@ Deno.test("validate --tests --affected runs pytest only where a change reaches, 
     await gitIn(ws.sibling(name), ["push", "--quiet", "origin", "main"]);
   }
   // The shared venv, with pytest from the interpreter's own site-packages (.ci/run installs it).
-  await run(["python3", "-m", "venv", "--system-site-packages", join(ws.meta, ".venv")], {
-    check: true,
-  });
+  await runOk(["python3", "-m", "venv", "--system-site-packages", join(ws.meta, ".venv")]);
   await Deno.writeTextFile(
     join(ws.sibling("framework"), "src/wrknvtest_framework/__init__.py"),
     "X = 1\n",

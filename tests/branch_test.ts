@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { run } from "../src/proc/mod.ts";
+import { runOk } from "./support/procs.ts";
 import { tempDir } from "./support/tmp.ts";
 import { commitFile, gitIn, gitTestEnv } from "./support/git.ts";
 import { wrknv } from "./support/cli.ts";
@@ -19,9 +19,9 @@ async function fingerprint(dir: string): Promise<string[]> {
   const index = await Deno.makeTempFile({ prefix: "wrknv-index-" });
   try {
     const env = { ...gitTestEnv(), GIT_INDEX_FILE: index };
-    await run(["git", "read-tree", "HEAD"], { cwd: dir, env, check: true });
-    await run(["git", "add", "--all"], { cwd: dir, env, check: true });
-    const tree = await run(["git", "write-tree"], { cwd: dir, env, check: true });
+    await runOk(["git", "read-tree", "HEAD"], { cwd: dir, env });
+    await runOk(["git", "add", "--all"], { cwd: dir, env });
+    const tree = await runOk(["git", "write-tree"], { cwd: dir, env });
     return [
       await gitIn(dir, ["symbolic-ref", "--short", "HEAD"]),
       await gitIn(dir, ["rev-parse", "HEAD"]),

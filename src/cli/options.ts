@@ -85,8 +85,6 @@ export const INSTALL = [
   { flags: "--force", description: "reinstall even when everything is up to date" },
 ] as const satisfies readonly OptionSpec[];
 
-/** The global options, parsed. */
-export type GlobalFlags = OptionsOf<typeof GLOBAL_OPTIONS>;
 /** `--only`, `--group`, `--layer`, `--all`, parsed. */
 export type SelectionFlags = OptionsOf<typeof SELECTION>;
 /** `--since`, `--committed`, `--with-extras`, parsed. */

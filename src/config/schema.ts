@@ -101,9 +101,6 @@ export const lockSchema = z.strictObject({
   })).default([]),
 });
 
-/** wrknv.lock as parsed. */
-export type RawLock = z.infer<typeof lockSchema>;
-
 /** The JSON Schema of wrknv.toml, for editors (Taplo, Even Better TOML). */
 export function jsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: "input", target: "draft-7" });

@@ -89,9 +89,3 @@ export function checkRepoUrl(url: string): { transport: Transport } | { error: s
   }
   return { transport: "local" };
 }
-
-/** True when the URL is a local path (absolute or relative), not a URL. */
-export function isLocalPath(url: string): boolean {
-  const r = checkRepoUrl(url);
-  return "transport" in r && r.transport === "local";
-}

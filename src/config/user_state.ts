@@ -79,11 +79,6 @@ export async function writeUserState(
   await writeFileAtomic(file, JSON.stringify({ subject, ...doc }) + "\n");
 }
 
-/** Forget the record about `subject`. */
-export async function removeUserState(topic: string, subject: string): Promise<void> {
-  await Deno.remove(await userStateFile(topic, subject)).catch(() => {});
-}
-
 /** Remember that wrknv made the symbolic link at `path` (to `target`) for this workspace. */
 export function rememberLink(configPath: string, path: string, target: string): Promise<void> {
   return writeUserState("links", `${configPath}\0${path}`, { target });

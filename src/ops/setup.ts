@@ -855,8 +855,3 @@ async function findCulprit(
   }
   return undefined;
 }
-
-/** The most telling line of a failed installer run. */
-export function lastError(output: string): string {
-  return failureExcerpt(output, 1);
-}

@@ -19,7 +19,7 @@
  * @module
  */
 import { resolve as resolvePath } from "node:path";
-import { InterruptedError, WrknvError } from "../errors.ts";
+import { WrknvError } from "../errors.ts";
 
 export { pool } from "./pool.ts";
 export { which } from "./which.ts";
@@ -31,13 +31,8 @@ export type OutputMode = "capture" | "inherit" | "null";
 export interface RunOptions {
   /** Working directory; the current one when unset. */
   cwd?: string;
-  /**
-   * Variables merged over the current environment (or over nothing, with
-   * `clearEnv`). A value of `undefined` removes the variable.
-   */
+  /** Variables merged over the current environment. A value of `undefined` removes the variable. */
   env?: Record<string, string | undefined>;
-  /** Start from an empty environment instead of the current one. */
-  clearEnv?: boolean;
   /** Aborting it ends the command's process group; the result has `aborted: true`. */
   signal?: AbortSignal;
   /** End the command's process group after this many milliseconds; the result has `timedOut: true`. */
@@ -54,11 +49,6 @@ export interface RunOptions {
   stderr?: OutputMode;
   /** Called for each line of captured output as it arrives (the text is still captured). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
-  /**
-   * Throw instead of returning a failed result: a {@linkcode ProcessError} on
-   * a non-zero exit or a timeout, an {@linkcode InterruptedError} on abort.
-   */
-  check?: boolean;
   /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled (default 1500). */
   killGraceMs?: number;
   /**
@@ -90,25 +80,6 @@ export interface RunResult {
   durationMs: number;
 }
 
-/** A command that failed (non-zero exit or timeout) when `check` was set. */
-export class ProcessError extends WrknvError {
-  /** The command line that ran. */
-  readonly command: readonly string[];
-  /** How it ended. */
-  readonly result: RunResult;
-
-  /** Make an error for a failed command. */
-  constructor(
-    message: string,
-    options: { command: readonly string[]; result: RunResult; hint?: string },
-  ) {
-    super(message, { hint: options.hint });
-    this.name = "ProcessError";
-    this.command = options.command;
-    this.result = options.result;
-  }
-}
-
 const DEFAULT_GRACE_MS = 1500;
 
 /** Process group ids (or, for commands in wrknv's own group, child processes) still running. */
@@ -128,7 +99,7 @@ const decoder = new TextDecoder();
 /**
  * Run a command and wait for it to end. `cmd[0]` is looked up on PATH.
  *
- * Never throws for a failed command unless `check` is set; always throws a
+ * Never throws for a failed command: its result says how it ended. Throws a
  * {@linkcode WrknvError} when the command cannot be started (for example
  * `git not found on PATH`).
  *
@@ -145,7 +116,7 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   const { signal } = options;
 
   if (signal?.aborted) {
-    const result: RunResult = {
+    return {
       code: -1,
       signal: null,
       stdout: "",
@@ -154,7 +125,6 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
       aborted: true,
       durationMs: 0,
     };
-    return finish(cmd, result, options);
   }
 
   const stdinOpt = options.stdin ?? "null";
@@ -175,7 +145,7 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   const errMode = options.stderr ?? "capture";
   const { child, recheck } = spawn(program, args, {
     cwd: options.cwd,
-    env: buildEnv(options.env, options.clearEnv ?? false),
+    env: buildEnv(options.env),
     stdin: stdinMode,
     stdout: outMode === "capture" ? "piped" : outMode,
     stderr: errMode === "capture" ? "piped" : errMode,
@@ -261,7 +231,7 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
   if (callbackFailed) throw callbackError;
   if (st.code === 127 && recheck) recheck();
 
-  const result: RunResult = {
+  return {
     code: st.code,
     signal: st.signal,
     stdout,
@@ -270,7 +240,6 @@ export async function run(cmd: readonly string[], options: RunOptions = {}): Pro
     aborted,
     durationMs: performance.now() - started,
   };
-  return finish(cmd, result, options);
 }
 
 /**
@@ -459,50 +428,14 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function finish(cmd: readonly string[], result: RunResult, options: RunOptions): RunResult {
-  if (!options.check) return result;
-  const name = commandName(cmd);
-  if (result.aborted) throw new InterruptedError(`Interrupted: ${name}`);
-  if (result.timedOut) {
-    throw new ProcessError(`${name} timed out after ${formatSeconds(options.timeoutMs ?? 0)}`, {
-      command: cmd,
-      result,
-    });
-  }
-  if (result.code !== 0) {
-    const last = lastLine(result.stderr) ?? lastLine(result.stdout);
-    const how = result.signal ? `was ended by ${result.signal}` : `exited with code ${result.code}`;
-    throw new ProcessError(`${name} ${how}${last ? `: ${last}` : ""}`, { command: cmd, result });
-  }
-  return result;
-}
-
-/** "git clone" for `["git", "clone", ...]`, the program's base name otherwise. */
-function commandName(cmd: readonly string[]): string {
-  const base = cmd[0].split(/[\\/]/).pop() ?? cmd[0];
-  const sub = cmd.slice(1).find((a) => !a.startsWith("-"));
-  return base === "git" && sub ? `git ${sub}` : base;
-}
-
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-}
-
-function lastLine(text: string): string | undefined {
-  const lines = text.split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l.length > 0);
-  return lines.at(-1);
-}
-
 function buildEnv(
   env: Record<string, string | undefined> | undefined,
-  clear: boolean,
 ): { vars: Record<string, string> | undefined; clear: boolean } {
-  if (env === undefined) return { vars: undefined, clear };
+  if (env === undefined) return { vars: undefined, clear: false };
   const removes = Object.values(env).some((v) => v === undefined);
-  if (!removes) return { vars: env as Record<string, string>, clear };
+  if (!removes) return { vars: env as Record<string, string>, clear: false };
   // Deno cannot unset one inherited variable, so pass the whole environment.
-  const vars: Record<string, string> = clear ? {} : Deno.env.toObject();
+  const vars: Record<string, string> = Deno.env.toObject();
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete vars[k];
     else vars[k] = v;

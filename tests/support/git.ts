@@ -9,6 +9,7 @@
  * @module
  */
 import { run } from "../../src/proc/mod.ts";
+import { runOk } from "./procs.ts";
 
 let clock = 0;
 
@@ -32,12 +33,7 @@ export function gitTestEnv(): Record<string, string> {
 
 /** Run git in `cwd` with {@linkcode gitTestEnv}; its standard output, trimmed. Throws on failure. */
 export async function gitIn(cwd: string, args: string[]): Promise<string> {
-  const r = await run(["git", ...args], {
-    cwd,
-    env: gitTestEnv(),
-    check: true,
-    timeoutMs: 60_000,
-  });
+  const r = await runOk(["git", ...args], { cwd, env: gitTestEnv(), timeoutMs: 60_000 });
   return r.stdout.trim();
 }
 

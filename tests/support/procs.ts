@@ -5,6 +5,21 @@
  *
  * @module
  */
+import { run, type RunOptions, type RunResult } from "../../src/proc/mod.ts";
+
+/**
+ * Run a command a test needs to succeed (set-up, not the thing under test):
+ * its result, or an error naming the command and the last line it printed.
+ */
+export async function runOk(cmd: string[], options: RunOptions = {}): Promise<RunResult> {
+  const r = await run(cmd, { timeoutMs: 120_000, ...options });
+  if (r.code !== 0) {
+    const last = (r.stderr.trim() || r.stdout.trim()).split("\n").pop();
+    const how = r.timedOut ? "timed out" : `exited with ${r.code}`;
+    throw new Error(`${cmd.join(" ")} ${how}${last ? `: ${last}` : ""}`);
+  }
+  return r;
+}
 
 /** True while the process exists and is not a zombie (PID 1 here may never reap orphans). */
 export async function isAlive(pid: number): Promise<boolean> {
