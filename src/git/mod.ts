@@ -38,6 +38,7 @@ export {
   branchNameProblem,
   classifyGitError,
   dubiousOwnership,
+  emptyStatus,
   type GitErrorKind,
   type GitStatus,
   type GrepMatch,
@@ -601,8 +602,22 @@ export async function revParse(
   rev: string,
   options: LocalOptions = {},
 ): Promise<string | null> {
-  const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`];
-  const r = await gitRaw(args, { cwd: path, ...options });
+  return await answerOrNone(
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`],
+    { cwd: path, ...options },
+  );
+}
+
+/**
+ * Run a git command that answers on stdout, or says "none" by exiting 1 in
+ * silence (rev-parse --verify --quiet, merge-base): the trimmed answer, or
+ * null; anything else throws a {@linkcode GitError}.
+ */
+async function answerOrNone(
+  args: readonly string[],
+  options: GitRunOptions,
+): Promise<string | null> {
+  const r = await gitRaw(args, options);
   if (r.code === 0) return r.stdout.trim();
   if (r.code === 1 && r.stderr.trim() === "") return null;
   throw failure(args, r);
@@ -999,11 +1014,7 @@ export async function mergeBase(
 ): Promise<string | null> {
   refuseOption("Revision", a);
   refuseOption("Revision", b);
-  const args = ["merge-base", a, b];
-  const r = await gitRaw(args, { cwd: path, ...options });
-  if (r.code === 0) return r.stdout.trim();
-  if (r.code === 1 && r.stderr.trim() === "") return null;
-  throw failure(args, r);
+  return await answerOrNone(["merge-base", a, b], { cwd: path, ...options });
 }
 
 /** The number of commits reachable from `to` and not from `from` (`git rev-list --count from..to`). */

@@ -31,13 +31,9 @@ export interface GitStatus {
   stash: number;
 }
 
-/**
- * Parse the output of `git status --porcelain=v2 --branch --show-stash`
- * (lines, not `-z`). Unknown lines are ignored, so newer git versions that add
- * headers still parse.
- */
-export function parseStatusV2(text: string): GitStatus {
-  const s: GitStatus = {
+/** The status of a repository with nothing in it: no branch, no commit, no changes. */
+export function emptyStatus(): GitStatus {
+  return {
     branch: null,
     head: null,
     upstream: null,
@@ -50,6 +46,15 @@ export function parseStatusV2(text: string): GitStatus {
     conflicted: 0,
     stash: 0,
   };
+}
+
+/**
+ * Parse the output of `git status --porcelain=v2 --branch --show-stash`
+ * (lines, not `-z`). Unknown lines are ignored, so newer git versions that add
+ * headers still parse.
+ */
+export function parseStatusV2(text: string): GitStatus {
+  const s = emptyStatus();
   let sawAb = false;
   for (const line of text.split("\n")) {
     if (line.startsWith("# ")) {

@@ -34,22 +34,7 @@ export interface StatusOptions {
 
 /** The state of a sibling that is not there. */
 function absent(name: string, path: string): SiblingStatus {
-  return {
-    name,
-    path,
-    present: false,
-    branch: null,
-    head: null,
-    upstream: null,
-    upstreamGone: false,
-    ahead: 0,
-    behind: 0,
-    staged: 0,
-    unstaged: 0,
-    untracked: 0,
-    conflicted: 0,
-    stash: 0,
-  };
+  return { name, path, present: false, ...git.emptyStatus() };
 }
 
 /** The default parallelism of local git commands. */
