@@ -110,6 +110,32 @@ Deno.test("six packages install editable in dependency order; every one imports;
     ) => s.status === "up-to-date"),
   );
   assert.deepEqual(await snapshot(venv), before, "a re-run leaves the venv as it was");
+
+  // Every Python process started in the venv from here on writes its command line to a log.
+  const log = join(tmp.path, "pythons.log");
+  const [lib] = await Array.fromAsync(Deno.readDir(join(venv, "lib")));
+  await Deno.writeTextFile(
+    join(venv, "lib", lib.name, "site-packages", "sitecustomize.py"),
+    `import sys\nwith open(${
+      JSON.stringify(log)
+    }, "a") as f:\n    f.write(" ".join(sys.orig_argv[1:3]) + "\\n")\n`,
+  );
+  const started = async () => (await Deno.readTextFile(log).catch(() => "")).split("\n");
+  const installer = (lines: string[]) => lines.filter((l) => l.startsWith("-m pip"));
+  assert.equal((await wrknv(["setup", ...OFFLINE], { cwd: ws.meta, ...offline })).code, 0);
+  const noop = await started();
+  assert.ok(noop.length > 1, "the log works: setup probes the venv");
+  assert.deepEqual(installer(noop), [], "nothing changed: no installer runs");
+  assert.ok(noop.filter((l) => l.startsWith("-I -c")).length <= 2, noop.join("\n"));
+  // A sibling's packaging file changes: the installer runs again.
+  const pyproject = join(ws.sibling("wrknvtest-core"), "pyproject.toml");
+  await Deno.writeTextFile(
+    pyproject,
+    (await Deno.readTextFile(pyproject)).replace('version = "0.1.0"', 'version = "0.2.0"'),
+  );
+  await Deno.remove(log);
+  assert.equal((await wrknv(["setup", ...OFFLINE], { cwd: ws.meta, ...offline })).code, 0);
+  assert.notDeepEqual(installer(await started()), [], "a changed pyproject.toml installs again");
 });
 
 Deno.test("a dependency cycle is a clear error, exit 2, and installs nothing", async () => {

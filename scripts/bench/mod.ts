@@ -30,6 +30,10 @@ const BENCHES: Record<
     about: "config, status, graph and validate over 5,000 siblings (goals: 300/500/500/2000 ms)",
     load: () => import("./scale.ts"),
   },
+  up: {
+    about: "up, setup and validate on 13 siblings with nothing to do (goal: up ≤ 1.5 s)",
+    load: () => import("./up.ts"),
+  },
   proc: {
     about: "run() against a bare Deno.Command().output(): 100 git status calls, pool of 8",
     load: () => import("./proc.ts"),

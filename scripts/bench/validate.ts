@@ -20,45 +20,7 @@ export async function run(args: string[]): Promise<void> {
   const runs = Number(args[0] ?? 10);
   const dir = await Deno.makeTempDir({ prefix: "wrknv-bench-validate-" });
   try {
-    const pkgs = packages();
-    const remotes = join(dir, "remotes");
-    const env = {
-      GIT_AUTHOR_NAME: "b",
-      GIT_AUTHOR_EMAIL: "b@b.invalid",
-      GIT_COMMITTER_NAME: "b",
-      GIT_COMMITTER_EMAIL: "b@b.invalid",
-    };
-    for (const p of pkgs) {
-      const work = join(remotes, `${p.name}.work`);
-      const mod = p.name.replace(/-/g, "_");
-      await Deno.mkdir(join(work, "src", mod), { recursive: true });
-      await Deno.writeTextFile(
-        join(work, "pyproject.toml"),
-        `[build-system]\nrequires = ["setuptools>=61", "wheel"]\nbuild-backend = "setuptools.build_meta"\n\n` +
-          `[project]\nname = "${p.name}"\nversion = "0.1.0"\ndependencies = [${
-            p.deps.map((d) => `"${d}"`).join(", ")
-          }]\n\n` +
-          `[tool.setuptools.packages.find]\nwhere = ["src"]\n`,
-      );
-      await Deno.writeTextFile(join(work, "src", mod, "__init__.py"), `NAME = "${p.name}"\n`);
-      await Deno.writeTextFile(join(work, ".gitignore"), "*.egg-info/\n__pycache__/\n");
-      await sh(
-        `git init -q -b main && git add -A && git commit -qm init && git clone -q --bare . ../${p.name}.git`,
-        { cwd: work, env },
-      );
-    }
-    const meta = join(dir, "root", "meta");
-    await Deno.mkdir(meta, { recursive: true });
-    await Deno.writeTextFile(
-      join(meta, "wrknv.toml"),
-      `[workspace]\nname = "bench"\nlayers = ["foundation", "framework", "tools", "providers"]\n` +
-        pkgs.map((p) =>
-          `\n[[siblings]]\nname = "${p.name}"\nrepo = "file://${remotes}/${p.name}.git"\nlayer = "${p.layer}"\n`
-        ).join(""),
-    );
-    await sh(`${Deno.execPath()} run -A ${MAIN} up -q --offline --find-links ${WHEELS}`, {
-      cwd: meta,
-    });
+    const { pkgs, meta } = await setUpWorkspace(dir);
     const python = join(meta, ".venv", "bin", "python");
     const seed = `for m in ${
       pkgs.map((p) => p.name.replace(/-/g, "_")).join(" ")
@@ -101,4 +63,56 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * A workspace of the 13 packages of the setup benchmark in `dir`: bare
+ * remotes, a meta-repository, and `wrknv up` run once (offline). Returns the
+ * packages and the meta-repository's path.
+ */
+export async function setUpWorkspace(
+  dir: string,
+): Promise<{ pkgs: ReturnType<typeof packages>; meta: string }> {
+  const pkgs = packages();
+  const remotes = join(dir, "remotes");
+  const env = {
+    GIT_AUTHOR_NAME: "b",
+    GIT_AUTHOR_EMAIL: "b@b.invalid",
+    GIT_COMMITTER_NAME: "b",
+    GIT_COMMITTER_EMAIL: "b@b.invalid",
+  };
+  for (const [i, p] of pkgs.entries()) {
+    const work = join(remotes, `${p.name}.work`);
+    const mod = p.name.replace(/-/g, "_");
+    await Deno.mkdir(join(work, "src", mod), { recursive: true });
+    // As people write them: every other one the shortest file pip takes (no [build-system]).
+    await Deno.writeTextFile(
+      join(work, "pyproject.toml"),
+      (i % 2
+        ? `[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n`
+        : "") +
+        `[project]\nname = "${p.name}"\nversion = "0.1.0"\ndependencies = [${
+          p.deps.map((d) => `"${d}"`).join(", ")
+        }]\n`,
+    );
+    await Deno.writeTextFile(join(work, "src", mod, "__init__.py"), `NAME = "${p.name}"\n`);
+    await Deno.writeTextFile(join(work, ".gitignore"), "*.egg-info/\n__pycache__/\n");
+    await sh(
+      `git init -q -b main && git add -A && git commit -qm init && git clone -q --bare . ../${p.name}.git`,
+      { cwd: work, env },
+    );
+  }
+  const meta = join(dir, "root", "meta");
+  await Deno.mkdir(meta, { recursive: true });
+  await Deno.writeTextFile(
+    join(meta, "wrknv.toml"),
+    `[workspace]\nname = "bench"\nlayers = ["foundation", "framework", "tools", "providers"]\n` +
+      pkgs.map((p) =>
+        `\n[[siblings]]\nname = "${p.name}"\nrepo = "file://${remotes}/${p.name}.git"\nlayer = "${p.layer}"\n`
+      ).join(""),
+  );
+  await sh(`${Deno.execPath()} run -A ${MAIN} up -q --offline --find-links ${WHEELS}`, {
+    cwd: meta,
+  });
+  return { pkgs, meta };
 }

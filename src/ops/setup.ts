@@ -398,8 +398,11 @@ export async function setup(
   };
 
   // 4. Checks before any build: requires-python, and siblings that are not here.
+  // What the venv held then; still true at the up-to-date check below unless a hook ran between.
+  let seenEnv: Awaited<ReturnType<typeof inspectEnvironment>> | undefined;
   const checkPlanned = async () => {
     const installedEnv = await inspectEnvironment(installer.python);
+    seenEnv = installedEnv;
     for (const p of planned) {
       if (!ok(p.sibling.name)) continue;
       const rp = unmetPython(p.meta, pyVersion);
@@ -588,7 +591,9 @@ export async function setup(
     (await readText(stamp))?.trim() === print &&
     [...outcomes.values()].every((o) => o.status === "skipped");
   if (upToDate) {
-    const envNow = await inspectEnvironment(installer.python);
+    const envNow = hooks !== "ran" && seenEnv
+      ? seenEnv
+      : await inspectEnvironment(installer.python);
     for (const p of planned) {
       const d = p.meta.normalized ? envNow.dists.get(p.meta.normalized) : undefined;
       if (!d || !d.editable || d.source !== p.sibling.path) upToDate = false;
