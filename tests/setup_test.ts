@@ -122,18 +122,42 @@ Deno.test("six packages install editable in dependency order; every one imports;
   );
   const started = async () => (await Deno.readTextFile(log).catch(() => "")).split("\n");
   const installer = (lines: string[]) => lines.filter((l) => l.startsWith("-m pip"));
-  assert.equal((await wrknv(["setup", ...OFFLINE], { cwd: ws.meta, ...offline })).code, 0);
-  const noop = await started();
-  assert.ok(noop.length > 1, "the log works: setup probes the venv");
-  assert.deepEqual(installer(noop), [], "nothing changed: no installer runs");
-  assert.ok(noop.filter((l) => l.startsWith("-I -c")).length <= 2, noop.join("\n"));
+  const setupOk = async () => {
+    const r = await wrknv(["setup", "--json", ...OFFLINE], { cwd: ws.meta, ...offline });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return JSON.parse(r.stdout).siblings.map((s: { status: string }) => s.status);
+  };
+  // site-packages changed (sitecustomize.py is new in it): setup asks the venv, once.
+  await setupOk();
+  const asked = await started();
+  assert.ok(asked.length > 1, "the log works: setup probes the venv");
+  assert.deepEqual(installer(asked), [], "nothing changed: no installer runs");
+  assert.equal(asked.filter((l) => l.startsWith("-I -c")).length, 1, asked.join("\n"));
+  // Now nothing has changed since: no Python process at all, and every sibling up to date.
+  await Deno.remove(log).catch(() => {});
+  assert.deepEqual((await setupOk()).filter((s: string) => s !== "skipped").length, 5);
+  assert.deepEqual(await started(), [""], "a no-op setup starts no Python process");
+  // A sibling uninstalled behind wrknv's back: site-packages says so, and setup installs it again.
+  const uninstall = await new Deno.Command(join(venv, "bin", "python"), {
+    args: ["-m", "pip", "uninstall", "-y", "-q", "wrknvtest-left"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assert.equal(uninstall.code, 0);
+  await Deno.remove(log).catch(() => {});
+  assert.ok((await setupOk()).includes("installed"));
+  assert.notDeepEqual(installer(await started()), [], "the uninstalled sibling is installed again");
+  assert.equal((await venvRun(venv, "import wrknvtest_left")).code, 0);
+  await Deno.remove(log).catch(() => {});
+  await setupOk();
+  assert.deepEqual(await started(), [""], "and then nothing again");
   // A sibling's packaging file changes: the installer runs again.
   const pyproject = join(ws.sibling("wrknvtest-core"), "pyproject.toml");
   await Deno.writeTextFile(
     pyproject,
     (await Deno.readTextFile(pyproject)).replace('version = "0.1.0"', 'version = "0.2.0"'),
   );
-  await Deno.remove(log);
+  await Deno.remove(log).catch(() => {});
   assert.equal((await wrknv(["setup", ...OFFLINE], { cwd: ws.meta, ...offline })).code, 0);
   assert.notDeepEqual(installer(await started()), [], "a changed pyproject.toml installs again");
 });

@@ -47,7 +47,13 @@ import {
   writeMetadataCache,
 } from "./projects.ts";
 import { callHooks, type HookJob } from "../python/backend.ts";
-import { ensureVenv, venvPython } from "../python/venv.ts";
+import {
+  ensureVenv,
+  type Interpreter,
+  interpreterStamp,
+  sitePackagesStamp,
+  venvPython,
+} from "../python/venv.ts";
 import {
   blameTarget,
   type EditableTarget,
@@ -200,8 +206,48 @@ function filesKey(files: ProjectFiles): string {
   return JSON.stringify([files.pyproject, files.setupCfg, files.setupPy]);
 }
 
-async function fingerprint(python: string, targets: EditableTarget[], planned: Planned[]) {
-  const parts = [python, JSON.stringify(targets)];
+/**
+ * What setup remembers of its last complete run: the fingerprint of what it
+ * installed (interpreter, installer, targets, every sibling's packaging
+ * files), the venv's interpreter as it answered then with its stamp, and
+ * the stamp of site-packages once everything was in place. While all of
+ * them hold, a setup with nothing to do starts no Python process at all.
+ */
+interface SetupStamp {
+  print: string;
+  python?: Interpreter;
+  interpreter?: string;
+  site?: string;
+}
+
+function parseStamp(text: string | null): SetupStamp | null {
+  if (text === null) return null;
+  try {
+    const doc = JSON.parse(text);
+    if (typeof doc?.print !== "string") return null;
+    const python = doc.python;
+    const okPython = typeof python?.path === "string" && typeof python?.version === "string" &&
+      typeof python?.source === "string";
+    return {
+      print: doc.print,
+      ...(okPython && typeof doc.interpreter === "string"
+        ? { python: { path: python.path, version: python.version, source: python.source } }
+        : {}),
+      ...(typeof doc.interpreter === "string" ? { interpreter: doc.interpreter } : {}),
+      ...(typeof doc.site === "string" ? { site: doc.site } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+async function fingerprint(
+  python: string,
+  installer: string,
+  targets: EditableTarget[],
+  planned: Planned[],
+) {
+  const parts = [python, installer, JSON.stringify(targets)];
   for (const p of planned) {
     parts.push(filesKey(p.files));
     for (const f of ["pyproject.toml", "setup.py", "setup.cfg"]) {
@@ -349,6 +395,8 @@ export async function setup(
 
   // 3. The venv.
   const uv = await chooseInstaller(ws.python.installer);
+  const stamp = await setupStampFile(ws);
+  const saved = options.force ? null : parseStamp(await readText(stamp));
   const venvStarted = performance.now();
   reporter.step?.("making the venv");
   const venvReady = await ensureVenv(ws.python.venv, {
@@ -356,6 +404,9 @@ export async function setup(
     useUv: uv,
     recreate: options.recreate,
     signal,
+    known: saved?.python && saved.interpreter
+      ? { python: saved.python, stamp: saved.interpreter }
+      : undefined,
   }).finally(() => reporter.step?.("making the venv", elapsed(venvStarted)));
   const installer: Installer = {
     kind: uv ? "uv" : "pip",
@@ -399,10 +450,11 @@ export async function setup(
 
   // 4. Checks before any build: requires-python, and siblings that are not here.
   // What the venv held then; still true at the up-to-date check below unless a hook ran between.
+  // Asked only when a selected sibling needs one that is not selected.
   let seenEnv: Awaited<ReturnType<typeof inspectEnvironment>> | undefined;
   const checkPlanned = async () => {
-    const installedEnv = await inspectEnvironment(installer.python);
-    seenEnv = installedEnv;
+    seenEnv = undefined;
+    const installedEnv = async () => seenEnv ??= await inspectEnvironment(installer.python);
     for (const p of planned) {
       if (!ok(p.sibling.name)) continue;
       const rp = unmetPython(p.meta, pyVersion);
@@ -427,7 +479,7 @@ export async function setup(
           break;
         }
         if (!selectedNames.has(sibling.name)) {
-          const d = installedEnv.dists.get(
+          const d = (await installedEnv()).dists.get(
             [...distOf].find(([, s]) => s.name === sibling.name)![0],
           );
           if (!d || !d.editable || d.source !== sibling.path) {
@@ -584,13 +636,14 @@ export async function setup(
 
   // Up to date? Then nothing to do.
   await checkpoint("install");
-  const stamp = await setupStampFile(ws);
   const firstTargets = active().map(targetOf);
-  const print = await fingerprint(pyKey, firstTargets, planned);
-  let upToDate = !options.force && !venvReady.created &&
-    (await readText(stamp))?.trim() === print &&
+  const print = await fingerprint(pyKey, installerKey(installer), firstTargets, planned);
+  let upToDate = !options.force && !venvReady.created && saved?.print === print &&
     [...outcomes.values()].every((o) => o.status === "skipped");
-  if (upToDate) {
+  /** Write the stamp at the end: the venv changed, or was looked at afresh. */
+  let restamp = false;
+  if (upToDate && !(saved?.site && saved.site === await sitePackagesStamp(ws.python.venv))) {
+    // site-packages is not as the last complete run left it: ask the venv what it holds.
     const envNow = hooks !== "ran" && seenEnv
       ? seenEnv
       : await inspectEnvironment(installer.python);
@@ -598,6 +651,7 @@ export async function setup(
       const d = p.meta.normalized ? envNow.dists.get(p.meta.normalized) : undefined;
       if (!d || !d.editable || d.source !== p.sibling.path) upToDate = false;
     }
+    restamp = upToDate;
   }
 
   if (upToDate) {
@@ -777,7 +831,7 @@ export async function setup(
     // What depends on a failure is blocked, even if its own build worked.
     blockDependants();
     const all = planned.every((p) => ok(p.sibling.name));
-    if (all) await Deno.writeTextFile(stamp, print + "\n");
+    if (all) restamp = true;
     else await Deno.remove(stamp).catch(() => {});
     await checkpoint("installed");
   }
@@ -800,7 +854,21 @@ export async function setup(
     if (notes.length) o.note = notes.join("; ");
   }
 
-  if (hooks === "ran") await runHooks(ws, ws.hooks.postInstall, ws.python.venv, reporter, signal);
+  const writeStamp = async () => {
+    const doc: SetupStamp = {
+      print,
+      python: venvReady.python,
+      interpreter: await interpreterStamp(ws.python.venv) ?? undefined,
+      site: await sitePackagesStamp(ws.python.venv) ?? undefined,
+    };
+    await Deno.writeTextFile(stamp, JSON.stringify(doc) + "\n");
+  };
+  if (restamp) await writeStamp();
+  if (hooks === "ran") {
+    await runHooks(ws, ws.hooks.postInstall, ws.python.venv, reporter, signal);
+    // What the hooks installed is part of what the next run finds.
+    if (upToDate || restamp) await writeStamp();
+  }
 
   const list = selected.map((s) =>
     outcomes.get(s.name) ??
@@ -835,6 +903,11 @@ async function ownDir(dir: string): Promise<string> {
     });
   }
   return dir;
+}
+
+/** The installer as the stamp records it: which tool, and which uv. */
+function installerKey(installer: Installer): string {
+  return installer.kind === "uv" ? `uv ${installer.uv}` : "pip";
 }
 
 function hintFor(options: SetupOptions): string {

@@ -220,12 +220,84 @@ async function trackedInVenv(venv: string): Promise<string[]> {
 }
 
 /**
+ * What identifies a venv's interpreter on disk, read without running it:
+ * the python it runs (followed to the real binary: device, inode, size,
+ * modification time) and its `pyvenv.cfg`. A Python upgraded or rebuilt in
+ * place, or a venv made again, has another. Null when either is missing.
+ */
+export async function interpreterStamp(venv: string): Promise<string | null> {
+  try {
+    const [bin, cfg] = await Promise.all([
+      Deno.stat(venvPython(venv)),
+      Deno.lstat(join(venv, "pyvenv.cfg")),
+    ]);
+    return JSON.stringify([
+      [bin.dev, bin.ino, bin.size, bin.mtime?.getTime()],
+      [cfg.dev, cfg.ino, cfg.size, cfg.mtime?.getTime()],
+    ]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a venv's `site-packages` holds, read without running anything: each
+ * site-packages directory's inode and modification time and the names in
+ * it. Installing, uninstalling or reinstalling a distribution (pip or uv)
+ * adds, removes or replaces entries there, and so changes it. Null when
+ * there is none.
+ */
+export async function sitePackagesStamp(venv: string): Promise<string | null> {
+  const dirs: string[] = [];
+  if (Deno.build.os === "windows") dirs.push(join(venv, "Lib", "site-packages"));
+  else {
+    for (const lib of ["lib", "lib64"]) {
+      const info = await Deno.lstat(join(venv, lib)).catch(() => null);
+      if (!info?.isDirectory) continue;
+      for await (const e of Deno.readDir(join(venv, lib))) {
+        if (e.isDirectory && e.name.startsWith("python")) {
+          dirs.push(join(venv, lib, e.name, "site-packages"));
+        }
+      }
+    }
+  }
+  const parts: unknown[] = [];
+  for (const dir of dirs.sort()) {
+    try {
+      const info = await Deno.stat(dir);
+      const names: string[] = [];
+      for await (const e of Deno.readDir(dir)) names.push(e.name);
+      parts.push([dir, info.ino, info.mtime?.getTime(), names.sort()]);
+    } catch {
+      continue;
+    }
+  }
+  return parts.length ? JSON.stringify(parts) : null;
+}
+
+/** An interpreter asked before, and the {@link interpreterStamp} of its venv then. */
+export interface KnownInterpreter {
+  /** What it said. */
+  python: Interpreter;
+  /** The venv's interpreter stamp when it said so. */
+  stamp: string;
+}
+
+/**
  * Look at the venv path, running nothing that is not proven safe: a venv is
  * run (its python asked for its version) only when wrknv made it and git
  * tracks none of its files, as a venv committed to a repository, or put in
- * place by anything but wrknv, could run anything.
+ * place by anything but wrknv, could run anything. With `known`, an
+ * interpreter whose stamp is unchanged is not asked again. With `probe`,
+ * that asks instead (null: it does not run).
  */
-export async function inspectVenv(venv: string): Promise<VenvState> {
+export async function inspectVenv(
+  venv: string,
+  options: {
+    known?: KnownInterpreter;
+    probe?: (python: string) => Promise<Interpreter | null>;
+  } = {},
+): Promise<VenvState> {
   try {
     await Deno.lstat(venv);
   } catch {
@@ -244,7 +316,10 @@ export async function inspectVenv(venv: string): Promise<VenvState> {
     return { kind: "broken", reason: `its python (${python}) is missing or does not run` };
   }
   if (!(await madeByWrknv(venv))) return { kind: "foreign" };
-  const it = await probeInterpreter(python, "venv");
+  if (options.known && options.known.stamp === await interpreterStamp(venv)) {
+    return { kind: "ok", python: options.known.python };
+  }
+  const it = options.probe ? await options.probe(python) : await probeInterpreter(python, "venv");
   if (!it) return { kind: "broken", reason: `its python (${python}) is missing or does not run` };
   return { kind: "ok", python: it };
 }
@@ -298,9 +373,11 @@ export async function ensureVenv(
     recreate?: boolean;
     signal?: AbortSignal;
     withPip?: boolean;
+    /** The interpreter as a run before saw it: not asked again while its stamp holds. */
+    known?: KnownInterpreter;
   },
 ): Promise<VenvReady> {
-  const state = await inspectVenv(venv);
+  const state = await inspectVenv(venv, { known: options.known });
   const refused = refusedVenv(venv, state);
   if (refused) throw refused;
   if (!options.recreate) {
