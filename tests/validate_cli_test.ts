@@ -59,6 +59,28 @@ Deno.test("validate: healthy, then each way of being broken gives its check id a
     assert.match(human.stdout, /0 errors, 0 warnings\n$/);
   });
 
+  await t.step("healthy: the venv's Python is started once, for every check of it", async () => {
+    const venv = join(ws.meta, ".venv");
+    const log = join(tmp.path, "pythons.log");
+    const [lib] = await Array.fromAsync(Deno.readDir(join(venv, "lib")));
+    const custom = join(venv, "lib", lib.name, "site-packages", "sitecustomize.py");
+    await Deno.writeTextFile(
+      custom,
+      `import sys\nwith open(${
+        JSON.stringify(log)
+      }, "a") as f:\n    f.write(" ".join(sys.orig_argv[1:3]) + "\\n")\n`,
+    );
+    try {
+      const v = await validate(ws.meta);
+      assert.equal(v.code, 0);
+      assert.match(v.find("tools.python")[0].message, /the venv's Python \d+\.\d+\.\d+ satisfies/);
+      const started = (await Deno.readTextFile(log)).split("\n").filter((l) => l !== "");
+      assert.deepEqual(started, ["-I -c"], "one Python process in the venv");
+    } finally {
+      await Deno.remove(custom);
+    }
+  });
+
   await t.step("an import that raises shows the exception's last line", async () => {
     const init = join(ws.sibling("tools"), "src", "tools", "__init__.py");
     const before = await Deno.readTextFile(init);

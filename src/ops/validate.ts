@@ -16,10 +16,11 @@ import {
   foreignVenv,
   inspectVenv,
   lastLine,
+  probeInterpreter,
   refusedVenv,
   venvPython,
 } from "../python/venv.ts";
-import { probeVenv } from "../python/probe.ts";
+import { type ProbeResult, probeVenv } from "../python/probe.ts";
 import { type SiblingPython, venvContentChecks } from "./validate_venv.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { buildGraph, layerViolations } from "../graph/mod.ts";
@@ -169,22 +170,10 @@ export async function validate(
       message: "git not found on PATH",
       hint: "install git",
     });}
-  try {
-    const it = await findInterpreter(ws.python.version, { uv: null });
-    add({
-      id: "tools.python",
-      status: "ok",
-      message: `${it.source} ${it.version} satisfies ${ws.python.version}`,
-    });
-  } catch (error) {
-    add({
-      id: "tools.python",
-      status: "error",
-      message: (error as Error).message,
-      hint:
-        `install a Python that satisfies ${ws.python.version}, or change workspace.python.version`,
-    });
-  }
+  // Filled in once the venv has been looked at: a venv whose Python satisfies the
+  // setting is that Python, and PATH need not be searched (a process per candidate).
+  const toolsPython: Check = { id: "tools.python", status: "ok", message: "" };
+  add(toolsPython);
   const uv = await which("uv");
   if (ws.python.installer === "uv") {
     add(
@@ -246,8 +235,51 @@ export async function validate(
     }
   }
 
-  // The venv.
-  const venvState = await inspectVenv(ws.python.venv);
+  // What each installable sibling is to import, for the one probe of the venv.
+  const todo: SiblingPython[] = [];
+  const unreadable: { sibling: Sibling; error: string }[] = [];
+  for (const m of installable) {
+    if ("error" in m && m.error) {
+      unreadable.push({ sibling: m.sibling, error: m.error });
+      continue;
+    }
+    const project = m.pyproject?.name ?? null;
+    const found = m.sibling.imports !== undefined
+      ? { names: [...m.sibling.imports], source: "config" as const }
+      : await discoverImports(m.sibling.path, { project });
+    todo.push({
+      sibling: m.sibling,
+      project,
+      ...(m.pyproject?.requiresPython ? { requiresPython: m.pyproject.requiresPython } : {}),
+      ...(m.pyproject?.version ? { version: m.pyproject.version } : {}),
+      ...(m.pyproject?.scmVersion ? { scm: m.pyproject.scmVersion } : {}),
+      imports: { names: found.names, source: found.source },
+      ...("setting" in found && found.setting ? { setting: found.setting } : {}),
+    });
+  }
+
+  // The venv: its Python is started once, for its version and every check of its contents.
+  let probe: ProbeResult | undefined;
+  let probeError: unknown;
+  const venvState = await inspectVenv(ws.python.venv, {
+    probe: async (python) => {
+      try {
+        probe = await probeVenv(
+          python,
+          Object.fromEntries(
+            todo.map((t) => [t.sibling.name, { names: t.imports.names, path: t.sibling.path }]),
+          ),
+          { cwd: ws.python.venv, signal: options.signal },
+        );
+        return { path: python, version: probe.python, source: "venv" };
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        // Does it run at all? Then only the import check failed.
+        probeError = error;
+        return await probeInterpreter(python, "venv");
+      }
+    },
+  });
   if (venvState.kind === "missing") {
     add({
       id: "venv.exists",
@@ -302,51 +334,42 @@ export async function validate(
     siblingChecks.set(siblings[i].name, r.status === "fulfilled" ? r.value : [])
   );
 
-  if (venvState.kind === "ok") {
-    const todo: SiblingPython[] = [];
-    for (const m of installable) {
-      const list = siblingChecks.get(m.sibling.name)!;
-      if ("error" in m && m.error) {
-        list.push({
-          id: "venv.installed",
-          status: "error",
-          sibling: m.sibling.name,
-          message: m.error,
-        });
-        continue;
-      }
-      const project = m.pyproject?.name ?? null;
-      const found = m.sibling.imports !== undefined
-        ? { names: [...m.sibling.imports], source: "config" as const }
-        : await discoverImports(m.sibling.path, { project });
-      todo.push({
-        sibling: m.sibling,
-        project,
-        ...(m.pyproject?.requiresPython ? { requiresPython: m.pyproject.requiresPython } : {}),
-        ...(m.pyproject?.version ? { version: m.pyproject.version } : {}),
-        ...(m.pyproject?.scmVersion ? { scm: m.pyproject.scmVersion } : {}),
-        imports: { names: found.names, source: found.source },
-        ...("setting" in found && found.setting ? { setting: found.setting } : {}),
+  if (venvState.kind === "ok" && satisfies(venvState.python.version, ws.python.version)) {
+    toolsPython.message =
+      `the venv's Python ${venvState.python.version} satisfies ${ws.python.version}`;
+  } else {
+    try {
+      const it = await findInterpreter(ws.python.version, { uv: null });
+      toolsPython.message = `${it.source} ${it.version} satisfies ${ws.python.version}`;
+    } catch (error) {
+      Object.assign(toolsPython, {
+        status: "error",
+        message: (error as Error).message,
+        hint:
+          `install a Python that satisfies ${ws.python.version}, or change workspace.python.version`,
       });
     }
-    if (todo.length) {
-      try {
-        const probe = await probeVenv(
-          venvPython(ws.python.venv),
-          Object.fromEntries(
-            todo.map((t) => [t.sibling.name, { names: t.imports.names, path: t.sibling.path }]),
-          ),
-          { cwd: ws.python.venv, signal: options.signal },
-        );
-        checks.push(...await venvContentChecks(ws, todo, probe, siblingChecks));
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        add({
-          id: "imports",
-          status: "error",
-          message: `the import check failed: ${(error as Error).message}`,
-        });
-      }
+  }
+
+  if (venvState.kind === "ok") {
+    for (const u of unreadable) {
+      siblingChecks.get(u.sibling.name)!.push({
+        id: "venv.installed",
+        status: "error",
+        sibling: u.sibling.name,
+        message: u.error,
+      });
+    }
+    if (todo.length && probe) {
+      checks.push(...await venvContentChecks(ws, todo, probe, siblingChecks));
+    } else if (todo.length) {
+      add({
+        id: "imports",
+        status: "error",
+        message: `the import check failed: ${
+          (probeError as Error | undefined)?.message ?? "the venv was not asked"
+        }`,
+      });
     }
   }
 
