@@ -9,10 +9,12 @@
  * siblings that are not Python (a docs repository and a web front end one
  * package depends on). `up` runs once to do the work, offline, from a
  * wheel directory (`pip download hatchling` into the user's cache the first
- * time); then each no-op is measured, round robin, wall and CPU of the whole
- * process tree. `WRKNV_BENCH_BEFORE=/other/checkout/main.ts` adds an earlier
- * wrknv to the same run. `WRKNV_BENCH_KEEP=1` leaves the workspace on disk
- * and prints where.
+ * time), in a workspace of its own for each wrknv measured; then each
+ * no-op is measured, round robin, wall and CPU of the whole process tree,
+ * and each run is checked to have left site-packages as it was.
+ * `WRKNV_BENCH_BEFORE=/other/checkout/main.ts` adds an earlier wrknv to the
+ * same run. `WRKNV_BENCH_KEEP=1` leaves the workspaces on disk and prints
+ * where.
  *
  * @module
  */
@@ -20,6 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeMain, compare, type Contender, type Measured, sh } from "./harness.ts";
 import { fmt, markdownTable } from "./stats.ts";
+import { sitePackagesStamp } from "../../src/python/venv.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const SYSTEM_WHEELS = "/usr/share/python-wheels";
@@ -175,17 +178,22 @@ export async function run(args: string[]): Promise<void> {
   try {
     const siblings = benchSiblings(n);
     const wheels = await benchWheels();
-    const meta = await writeWorkspace(dir, siblings);
     const offline = ["--offline", "--find-links", wheels, "--find-links", SYSTEM_WHEELS];
     const env = { PIP_CONFIG_FILE: "/dev/null", WRKNV_CACHE_DIR: join(dir, "cache") };
-    await sh(`${Deno.execPath()} run -A ${MAIN} up -q ${offline.join(" ")}`, { cwd: meta, env });
-    const python = join(meta, ".venv", "bin", "python");
     const py = siblings.filter((s) => s.kind !== "docs" && s.kind !== "web");
-    // The work was done: every package imports.
-    await sh(`${python} -c "import ${py.map((s) => mod(s.name)).join(", ")}"`);
     const wrknvs: [string, string][] = [["wrknv", MAIN]];
     const before = beforeMain();
     if (before) wrknvs.push(["before", before]);
+    // A workspace each: what one wrknv records of its last setup is not the other's.
+    const metas = new Map<string, string>();
+    for (const [who, main] of wrknvs) {
+      const meta = await writeWorkspace(join(dir, who), siblings);
+      await sh(`${Deno.execPath()} run -A ${main} up -q ${offline.join(" ")}`, { cwd: meta, env });
+      // The work was done: every package imports.
+      const python = join(meta, ".venv", "bin", "python");
+      await sh(`${python} -c "import ${py.map((s) => mod(s.name)).join(", ")}"`);
+      metas.set(who, meta);
+    }
     const commands: [string, string[]][] = [
       ["up", ["up", "-q", ...offline]],
       ["setup", ["setup", "-q", ...offline]],
@@ -194,15 +202,27 @@ export async function run(args: string[]): Promise<void> {
     const contenders: Contender[] = [];
     for (const [label, args] of commands) {
       for (const [who, main] of wrknvs) {
+        const meta = metas.get(who)!;
+        const venv = join(meta, ".venv");
+        let site: string | null = null;
         contenders.push({
           name: `${who} ${label}`,
           cmd: [Deno.execPath(), "run", "-A", main, ...args],
           cwd: meta,
           env,
+          before: async () => {
+            site = await sitePackagesStamp(venv);
+          },
+          // A no-op installs nothing: site-packages is as it was.
+          check: async () => {
+            if (site !== await sitePackagesStamp(venv)) {
+              throw new Error(`${who} ${label} changed the venv: it was not a no-op`);
+            }
+          },
         });
       }
     }
-    if (keep) console.error(`workspace kept at ${meta}`);
+    if (keep) console.error(`workspaces kept in ${dir}`);
     console.log(
       `up, nothing to do: ${siblings.length} siblings (${py.length} Python), all in place; ${runs} runs each, round robin\n`,
     );
