@@ -8,7 +8,7 @@ import type { ExecResult } from "../ops/exec.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
 import { type Context, printJson } from "./context.ts";
-import { affectedAmong, type AffectedFlags } from "./affected.ts";
+import type { AffectedFlags } from "./affected.ts";
 
 /** Run `wrknv exec`. */
 export function execCommand(ctx: Context, flags: ExecFlags, argv: string[]): Promise<number> {
@@ -37,7 +37,10 @@ export async function execEach(
     throw new ConfigError("exec: give either a command after -- or --shell, not both");
   }
   const ws = await ctx.workspace();
-  const among = await affectedAmong(ctx, ws, flags);
+  // The affected machinery (the graph, pyproject parsing) is loaded only when a flag asks for it.
+  const among = flags.affected || flags.since !== undefined || flags.committed || flags.withExtras
+    ? await (await import("./affected.ts")).affectedAmong(ctx, ws, flags)
+    : undefined;
   // --affected chooses the siblings itself: it is not narrowed to the one run in.
   const selection = among ? selectionOf(flags) : await scopedSelection(ctx, ws, flags);
   const { execAll } = await import("../ops/exec.ts");
