@@ -856,7 +856,9 @@ export async function setup(
 
   const writeStamp = async () => {
     const doc: SetupStamp = {
-      print,
+      // Taken again: metadata only a backend knew (setup.cfg, setup.py, dynamic dependencies)
+      // may have changed the order since, and the next run starts from that order.
+      print: await fingerprint(pyKey, installerKey(installer), active().map(targetOf), planned),
       python: venvReady.python,
       interpreter: await interpreterStamp(ws.python.venv) ?? undefined,
       site: await sitePackagesStamp(ws.python.venv) ?? undefined,
@@ -905,9 +907,13 @@ async function ownDir(dir: string): Promise<string> {
   return dir;
 }
 
-/** The installer as the stamp records it: which tool, and which uv. */
+/**
+ * The installer as the stamp records it: which tool. Not where it was found:
+ * one uv is found through a shim on one PATH and as itself on another
+ * (`pyenv exec` puts the interpreter's bin first), and either installs the same.
+ */
 function installerKey(installer: Installer): string {
-  return installer.kind === "uv" ? `uv ${installer.uv}` : "pip";
+  return installer.kind;
 }
 
 function hintFor(options: SetupOptions): string {
