@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
+import { readRemoteUrl } from "../git/files.ts";
 import { pool, run, which } from "../proc/mod.ts";
 import { discoverImports, satisfies } from "../python/pep.ts";
 import { readSiblingProjects } from "./projects.ts";
@@ -90,7 +91,10 @@ async function checkSibling(
   let origin: string | null, st: Awaited<ReturnType<typeof git.status>> | null;
   try {
     [origin, st] = await Promise.all([
-      git.remoteUrl(s.path, { signal }).catch(git.noneUnlessRefused),
+      // From the clone's own config file where it is in the plain form git writes; else git.
+      readRemoteUrl(join(s.path, ".git")).catch(() => null).then((url) =>
+        url ?? git.remoteUrl(s.path, { signal }).catch(git.noneUnlessRefused)
+      ),
       git.status(s.path, { signal }).catch(git.noneUnlessRefused),
     ]);
   } catch (error) {
