@@ -146,4 +146,11 @@ Deno.test("a setup.py-only sibling's dependencies come from its backend, cached,
   // graph reads the cached metadata too.
   const g = JSON.parse((await wrknv(["graph", "--json"], { cwd: ws.meta })).stdout);
   assert.deepEqual(g.layers, [["wrknvtest-base"], ["wrknvtest-legacy"]]);
+  // The order the backend gave is the one the next run starts from: nothing to do then.
+  const again = await wrknv(["setup", "--json", ...OFFLINE], { cwd: ws.meta, ...offline });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.deepEqual(
+    JSON.parse(again.stdout).siblings.map((s: { status: string }) => s.status),
+    ["up-to-date", "up-to-date"],
+  );
 });

@@ -444,38 +444,6 @@ Deno.test("every missing external requirement is listed in one run with who want
   assert.match(human.stdout, /cannot be installed \(3\):/);
 });
 
-Deno.test("a sibling whose dependencies only its backend knows (setup.cfg): the second setup is a no-op", async () => {
-  await using tmp = await tempDir();
-  const remotes = join(tmp.path, "remotes");
-  const core = await makePackageRemote(remotes, { name: "wrknvtest-cfgcore" });
-  // Its dependency on core is in setup.cfg: the order is known only after the backend answers.
-  const app = await makeRemote(remotes, "wrknvtest-cfgapp", {
-    files: {
-      "pyproject.toml":
-        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
-      "setup.cfg":
-        "[metadata]\nname = wrknvtest-cfgapp\nversion = 1.0\n\n[options]\npackages = find:\ninstall_requires =\n    wrknvtest-cfgcore\n",
-      "wrknvtest_cfgapp/__init__.py": "",
-      ".gitignore": "*.egg-info/\n",
-    },
-  });
-  const ws = await makeWorkspace(join(tmp.path, "ws"), [
-    { name: "wrknvtest-cfgapp", repo: app.url },
-    { name: "wrknvtest-cfgcore", repo: core.url },
-  ], { python: 'installer = "pip"' });
-  assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
-  const statuses = async () => {
-    const r = await wrknv(["setup", "--json", ...OFFLINE], { cwd: ws.meta, ...offline });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const doc = JSON.parse(r.stdout);
-    return { order: doc.order, statuses: doc.siblings.map((s: { status: string }) => s.status) };
-  };
-  const first = await statuses();
-  assert.deepEqual(first.order, [["wrknvtest-cfgcore"], ["wrknvtest-cfgapp"]]);
-  assert.deepEqual(first.statuses, ["installed", "installed"]);
-  assert.deepEqual((await statuses()).statuses, ["up-to-date", "up-to-date"]);
-});
-
 Deno.test("uv found at another path (a shim on one PATH, itself on another): still a no-op", async () => {
   const uv = await which("uv");
   assert.ok(uv, "uv is on PATH (.ci/run installs it)");
