@@ -36,6 +36,8 @@ export async function execEach(
   if (flags.shell !== undefined && argv.length) {
     throw new ConfigError("exec: give either a command after -- or --shell, not both");
   }
+  // The operation's modules load while the workspace does.
+  const ops = import("../ops/exec.ts");
   const ws = await ctx.workspace();
   // The affected machinery (the graph, pyproject parsing) is loaded only when a flag asks for it.
   const among = flags.affected || flags.since !== undefined || flags.committed || flags.withExtras
@@ -43,7 +45,7 @@ export async function execEach(
     : undefined;
   // --affected chooses the siblings itself: it is not narrowed to the one run in.
   const selection = among ? selectionOf(flags) : await scopedSelection(ctx, ws, flags);
-  const { execAll } = await import("../ops/exec.ts");
+  const { execAll } = await ops;
   const s = ctx.style;
   const header = (r: ExecResult) => {
     const sym = r.status !== "ran"

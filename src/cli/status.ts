@@ -4,7 +4,6 @@
  * @module
  */
 import { relative } from "node:path";
-import type { Workspace } from "../config/types.ts";
 import type { SiblingStatus } from "../ops/status.ts";
 import { renderTable, STATUS_LEGEND } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags } from "./options.ts";
@@ -15,16 +14,20 @@ export async function statusCommand(
   ctx: Context,
   flags: SelectionFlags & { fetch?: boolean; jobs?: number },
 ): Promise<number> {
+  // The operation's modules load while the workspace does.
+  const ops = import("../ops/status.ts");
   const ws = await ctx.workspace();
   const selection = await scopedSelection(ctx, ws, flags);
-  const { workspaceStatus } = await import("../ops/status.ts");
+  const { workspaceStatus } = await ops;
+  const branch = import("../ops/branch.ts").then((m) => m.featureBranch(ws));
+  branch.catch(() => {}); // awaited below; a failure is not left unhandled meanwhile
   const rows = await workspaceStatus(ws, {
     selection,
     fetch: flags.fetch,
     jobs: flags.jobs,
     signal: ctx.signal,
   });
-  const feature = await featureOf(ws, rows);
+  const feature = featureOf(await branch, rows);
   if (ctx.json) {
     // The git adapter's camelCase field, in the snake_case of every JSON key.
     const siblings = rows.map(({ upstreamGone, ...r }) => ({ ...r, upstream_gone: upstreamGone }));
@@ -53,9 +56,7 @@ export async function statusCommand(
 }
 
 /** The feature branch `wrknv branch` made, and which of the rows are on it. */
-async function featureOf(ws: Workspace, rows: SiblingStatus[]) {
-  const { featureBranch } = await import("../ops/branch.ts");
-  const branch = await featureBranch(ws);
+function featureOf(branch: string | null, rows: SiblingStatus[]) {
   if (branch === null) return null;
   return { branch, on: rows.filter((r) => r.branch === branch).map((r) => r.name) };
 }

@@ -10,7 +10,7 @@ import { CONFIG_FILE, displayPath, isInside, venvPlacementProblem } from "./path
 import { isRememberedLink, userCacheDir } from "./user_state.ts";
 import type { Workspace } from "./types.ts";
 import { VERSION } from "../version.ts";
-import { isFile } from "../fs.ts";
+import { isAbsent } from "../fs.ts";
 import { sha256Hex } from "../hash.ts";
 
 export { CONFIG_FILE, displayPath, isInside } from "./paths.ts";
@@ -38,7 +38,7 @@ export async function findConfig(options: FindOptions): Promise<string> {
     const path = resolve(options.cwd, options.config);
     let info: Deno.FileInfo;
     try {
-      info = await Deno.stat(path);
+      info = Deno.statSync(path);
     } catch {
       throw new ConfigError(`${options.config}: no such file`);
     }
@@ -48,7 +48,7 @@ export async function findConfig(options: FindOptions): Promise<string> {
   const start = resolve(options.cwd);
   for (const dir of ancestors(start)) {
     const candidate = join(dir, CONFIG_FILE);
-    if (await isFile(candidate)) return candidate;
+    if (isFileSync(candidate)) return candidate;
   }
   const beside = await metaListing(start);
   if (beside) return beside;
@@ -59,6 +59,21 @@ export async function findConfig(options: FindOptions): Promise<string> {
         `run wrknv in the meta-repository (or pass --config PATH to its ${CONFIG_FILE}); "wrknv init" makes a new workspace here`,
     },
   );
+}
+
+/**
+ * True when `path` is a file (following links); false when nothing is there.
+ * The loader's file-system questions are synchronous: each is a few
+ * microseconds, where an asynchronous one waits its turn on a worker thread,
+ * and every command pays them before its first process starts.
+ */
+function isFileSync(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
+  }
 }
 
 /** True for a regular file owned by the user running wrknv (or where owners are unknown). */
@@ -113,13 +128,13 @@ async function metaListing(start: string): Promise<string | null> {
   }
   return null;
 }
-async function realDeepest(path: string): Promise<string> {
-  // The real path of the deepest part of `path` that exists, with the rest appended.
+/** The real path of the deepest part of `path` that exists, with the rest appended. */
+function realDeepest(path: string): string {
   let head = path;
   const tail: string[] = [];
   while (true) {
     try {
-      const real = await Deno.realPath(head);
+      const real = Deno.realPathSync(head);
       return tail.length ? join(real, ...tail.reverse()) : real;
     } catch {
       const parent = dirname(head);
@@ -131,10 +146,10 @@ async function realDeepest(path: string): Promise<string> {
 }
 
 /** The names of the symbolic links in `dir` (none when it cannot be read). */
-async function symlinksIn(dir: string): Promise<Set<string>> {
+function symlinksIn(dir: string): Set<string> {
   const out = new Set<string>();
   try {
-    for await (const e of Deno.readDir(dir)) if (e.isSymlink) out.add(e.name);
+    for (const e of Deno.readDirSync(dir)) if (e.isSymlink) out.add(e.name);
   } catch {
     // missing or unreadable: no links
   }
@@ -156,31 +171,34 @@ async function symlinksIn(dir: string): Promise<Set<string>> {
  * - The venv, resolved, must keep the rules of `venvPlacementProblem`.
  */
 export async function checkSymlinks(ws: Workspace, displayName: string): Promise<void> {
-  const realRoot = await realDeepest(ws.root);
+  const realRoot = realDeepest(ws.root);
   // Siblings mostly share a parent (the root): resolve each directory once.
-  const seen = new Map<string, Promise<string>>();
+  const seen = new Map<string, string>();
   // And list each once, for the siblings that are themselves links.
-  const links = new Map<string, Promise<Set<string>>>();
-  const realConfigDir = await realDeepest(ws.configDir);
+  const links = new Map<string, Set<string>>();
+  const realConfigDir = realDeepest(ws.configDir);
   const fail = (index: number, message: string): never => {
     throw new ConfigError(`${displayName}: siblings[${index}].path: ${message}`);
   };
   const reals: { name: string; path: string }[] = [];
   for (const s of ws.siblings) {
     const parent = dirname(s.path);
-    if (!seen.has(parent)) seen.set(parent, realDeepest(parent));
-    const realParent = await seen.get(parent)!;
-    if (!isInside(realParent, realRoot)) {
-      fail(
-        s.index,
-        `"${s.path}" is reached through a symbolic link that leads outside the workspace root (${realParent})`,
-      );
+    let realParent = seen.get(parent);
+    if (realParent === undefined) {
+      realParent = realDeepest(parent);
+      if (!isInside(realParent, realRoot)) {
+        fail(
+          s.index,
+          `"${s.path}" is reached through a symbolic link that leads outside the workspace root (${realParent})`,
+        );
+      }
+      seen.set(parent, realParent);
     }
     let real = join(realParent, basename(s.path));
     if (!links.has(parent)) links.set(parent, symlinksIn(parent));
-    if ((await links.get(parent)!).has(basename(s.path))) {
+    if (links.get(parent)!.has(basename(s.path))) {
       try {
-        real = await Deno.realPath(s.path);
+        real = Deno.realPathSync(s.path);
       } catch {
         // A broken link: bootstrap reports it and leaves it alone.
       }
@@ -196,7 +214,7 @@ export async function checkSymlinks(ws: Workspace, displayName: string): Promise
     }
     reals.push({ name: s.name, path: real });
   }
-  const realVenv = await realDeepest(ws.python.venv);
+  const realVenv = realDeepest(ws.python.venv);
   const problem = venvPlacementProblem(realVenv, {
     root: realRoot,
     configDir: realConfigDir,
@@ -233,7 +251,7 @@ async function cacheFile(path: string): Promise<string> {
  */
 async function cached(path: string, hash: string): Promise<Workspace | null> {
   try {
-    const doc = JSON.parse(await Deno.readTextFile(await cacheFile(path)));
+    const doc = JSON.parse(Deno.readTextFileSync(await cacheFile(path)));
     if (
       doc.format === CACHE_FORMAT && doc.version === VERSION && doc.path === path &&
       doc.hash === hash
@@ -287,7 +305,7 @@ export async function loadWorkspace(options: LoadOptions): Promise<Workspace> {
 async function loadFile(path: string, cwd: string): Promise<Workspace> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = Deno.readTextFileSync(path);
   } catch (error) {
     throw new ConfigError(
       `${displayPath(path, cwd)}: cannot read: ${(error as Error).message}`,

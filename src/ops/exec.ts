@@ -63,7 +63,8 @@ export async function execAll(
   const one = async (s: Sibling): Promise<ExecResult> => {
     const base = { name: s.name, path: s.path, stdout: "", stderr: "" };
     try {
-      if (!(await Deno.stat(s.path)).isDirectory) throw new Error("not a directory");
+      // Synchronous: microseconds, where an asynchronous call waits for a worker thread.
+      if (!Deno.statSync(s.path).isDirectory) throw new Error("not a directory");
     } catch {
       return { ...base, status: "missing", error: "not cloned" };
     }

@@ -49,7 +49,9 @@ export async function workspaceStatus(
   const results = await pool(siblings, async (s): Promise<SiblingStatus> => {
     const empty = absent(s.name, s.path);
     try {
-      await Deno.lstat(`${s.path}/.git`);
+      // Synchronous: microseconds, where an asynchronous call would wait for a worker thread
+      // before the sibling's git could start.
+      Deno.lstatSync(`${s.path}/.git`);
     } catch {
       return empty;
     }
