@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeMain, compare, type Contender, ensureApt, report, sh } from "./harness.ts";
+import { STATUS_ARGS } from "../../src/git/mod.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -67,6 +68,16 @@ export async function run(args: string[]): Promise<void> {
           `xargs -P ${jobs} -I{} git -C {} status --porcelain=v2 --branch < ${list} > /dev/null`,
         ],
       },
+      {
+        // The floor with the arguments wrknv gives git (--show-stash, no optional locks):
+        // what git itself costs, apart from wrknv.
+        name: `xargs -P ${jobs} git (wrknv's args)`,
+        cmd: [
+          "sh",
+          "-c",
+          `xargs -P ${jobs} -I{} git -C {} ${STATUS_ARGS.join(" ")} < ${list} > /dev/null`,
+        ],
+      },
       { name: "wrknv status", cmd: [deno, "run", "-A", MAIN, "status"], cwd: meta },
       ...(before
         ? [{ name: "wrknv before status", cmd: [deno, "run", "-A", before, "status"], cwd: meta }]
@@ -81,15 +92,21 @@ export async function run(args: string[]): Promise<void> {
       },
     ];
     console.log(
-      `status over ${n} siblings, ${runs} runs each, round robin; ${navigator.hardwareConcurrency} cores\n`,
+      `status over ${n} siblings, ${runs} runs each, round robin; ${navigator.hardwareConcurrency} cores; load average ${await load()}\n`,
     );
     const s = await compare(statusContenders, { runs });
-    console.log(report(s, statusContenders[0].name) + "\n");
+    console.log(report(s, statusContenders[0].name) + `\nload average ${await load()}\n`);
 
     const execContenders: Contender[] = [
       {
         name: `xargs -P 4 true (floor)`,
         cmd: ["sh", "-c", `xargs -P 4 -I{} sh -c 'cd {} && true' < ${list}`],
+      },
+      {
+        // Each command in a session of its own, as wrknv runs them (the process group that
+        // lets a signal end all of a command's children): the setsid program, then true.
+        name: `xargs -P 4 setsid true (session floor)`,
+        cmd: ["sh", "-c", `xargs -P 4 -n1 setsid true < ${list}`],
       },
       {
         name: "wrknv exec -- true",
@@ -106,8 +123,17 @@ export async function run(args: string[]): Promise<void> {
       { name: `mr -j 4 run true`, cmd: ["mr", "-j", "4", "run", "true"], cwd: root, env: peerEnv },
     ];
     const e = await compare(execContenders, { runs });
-    console.log(report(e, execContenders[0].name));
+    console.log(report(e, execContenders[0].name) + `\nload average ${await load()}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The load averages (1, 5, 15 minutes), as /proc/loadavg gives them. */
+async function load(): Promise<string> {
+  try {
+    return (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
   }
 }
