@@ -12,8 +12,34 @@ export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /** SIGHUP: 128 + 1. */
+  hangup: 129,
+  /** SIGINT (Ctrl-C): 128 + 2. */
   interrupted: 130,
+  /** SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
+
+/** A command's own code that wrknv passes on (`wrknv run`, `wrknv exec`). */
+export type PassedOn = number & { readonly passedOn: unique symbol };
+
+/** What a command returns: one of {@linkcode ExitCode}, or a code it passes on from a child. */
+export type ExitStatus = (typeof ExitCode)[keyof typeof ExitCode] | PassedOn;
+
+/** Pass a child's exit code on as wrknv's own. */
+export function passOn(code: number): ExitStatus {
+  return code as PassedOn;
+}
+
+/** The signals that stop a run. */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** The exit code of a run each stop signal ended. */
+export const STOP_CODES: Record<StopSignal, ExitStatus> = {
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.terminated,
+  SIGHUP: ExitCode.hangup,
+};
 
 /** An error that wrknv reports as one line, with a known exit code. */
 export class WrknvError extends Error {
@@ -72,11 +98,30 @@ export class ConfigError extends WrknvError {
   }
 }
 
-/** The run was interrupted (SIGINT). Exit code 130. */
+/**
+ * The run was stopped: Ctrl-C (SIGINT, exit code 130), SIGTERM (143) or
+ * SIGHUP (129). The one error every layer throws when its abort signal
+ * fires; the CLI aborts with one that names the signal, and
+ * {@linkcode interruption} hands that one on.
+ */
 export class InterruptedError extends WrknvError {
+  /** The signal that stopped the run. */
+  readonly signal: StopSignal;
+
   /** Make an interruption error. */
-  constructor(message = "Interrupted") {
-    super(message, { exitCode: ExitCode.interrupted });
+  constructor(message = "Interrupted", signal: StopSignal = "SIGINT") {
+    super(message, { exitCode: STOP_CODES[signal] });
     this.name = "InterruptedError";
+    this.signal = signal;
   }
+}
+
+/**
+ * The error to throw once `signal` has aborted, saying `what` was
+ * interrupted, with the signal the CLI's abort named (SIGINT when none did).
+ */
+export function interruption(signal: AbortSignal | undefined, what?: string): InterruptedError {
+  const reason = signal?.reason;
+  const stop = reason instanceof InterruptedError ? reason.signal : "SIGINT";
+  return new InterruptedError(what ? `Interrupted: ${what}` : "Interrupted", stop);
 }

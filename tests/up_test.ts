@@ -74,3 +74,51 @@ Deno.test("validate --tests without pytest in the venv says so once, with the ve
   );
   assert.match(tests[0].hint, /\.venv\/bin\/python'? -m pip install pytest/);
 });
+
+Deno.test("a failure is told once, with its next step: bootstrap, setup and up, with and without -q", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const ok = await makeRemote(remotes, "ok");
+  const broken = await makeRemote(remotes, "wrknvtest-broken", {
+    files: {
+      "pyproject.toml":
+        '[build-system]\nrequires = []\nbuild-backend = "wrknvtest_no_such_backend"\n\n' +
+        '[project]\nname = "wrknvtest-broken"\nversion = "0.1.0"\n',
+    },
+  });
+  const gone = `file://${join(remotes, "gone.git")}`;
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "ok", repo: ok.url, install: false },
+    { name: "gone", repo: gone, install: false },
+  ]);
+  const env = { PIP_NO_INDEX: "1", PIP_CONFIG_FILE: "/dev/null" };
+  const count = (text: string, what: string) => text.split(what).length - 1;
+  for (
+    const argv of [["bootstrap"], ["bootstrap", "-q"], ["up", ...OFFLINE], ["up", "-q", ...OFFLINE]]
+  ) {
+    const r = await wrknv(argv, { cwd: ws.meta, env });
+    assert.equal(r.code, 1, argv.join(" "));
+    const all = r.stdout + r.stderr;
+    assert.equal(
+      count(all, "does not appear to be a git repository"),
+      1,
+      `${argv.join(" ")}:\n${all}`,
+    );
+  }
+  // Setup: a sibling whose build backend is not there.
+  const ws2 = await makeWorkspace(join(tmp.path, "ws2"), [
+    { name: "wrknvtest-broken", repo: broken.url },
+  ], { python: 'installer = "pip"' });
+  assert.equal((await wrknv(["bootstrap"], { cwd: ws2.meta })).code, 0);
+  for (const argv of [["setup", ...OFFLINE], ["setup", "-q", ...OFFLINE], ["up", ...OFFLINE]]) {
+    const r = await wrknv(argv, { cwd: ws2.meta, env });
+    assert.equal(r.code, 1, argv.join(" "));
+    const all = r.stdout + r.stderr;
+    assert.equal(
+      count(all, "No module named 'wrknvtest_no_such_backend'"),
+      1,
+      `${argv.join(" ")}:\n${all}`,
+    );
+    assert.match(all, /log: /, "the next step: the log to read");
+  }
+});

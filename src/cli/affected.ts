@@ -5,10 +5,10 @@
  */
 import { relative } from "node:path";
 import type { Workspace } from "../config/types.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, ExitCode, type ExitStatus } from "../errors.ts";
 import { describeCycle } from "../graph/mod.ts";
 import type { AffectedResult, SiblingChange } from "../ops/affected.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
 import {
   type AffectedFlags,
   type SelectionFlags,
@@ -30,12 +30,12 @@ function describeChange(c: SiblingChange): string {
 
 function warnNotes(ctx: Context, result: AffectedResult, changes = true): void {
   for (const u of result.unreadable) {
-    ctx.err(ctx.errStyle.yellow(
+    ctx.printer.warn(ctx.errStyle.yellow(
       `warning: ${u.name}: pyproject.toml cannot be read (${u.error}): what it depends on is unknown, so a change below it is not followed\n`,
     ));
   }
   for (const c of changes ? result.changes : []) {
-    if (c.note) ctx.err(ctx.errStyle.yellow(`warning: ${c.name} ${describeChange(c)}\n`));
+    if (c.note) ctx.printer.warn(ctx.errStyle.yellow(`warning: ${c.name} ${describeChange(c)}\n`));
   }
 }
 
@@ -67,8 +67,10 @@ export async function affectedAmong(
     signal: ctx.signal,
   });
   warnNotes(ctx, result);
-  if (result.affected.length === 0 && !ctx.quiet) {
-    ctx.err(ctx.errStyle.dim(`nothing changed since ${result.since}: no sibling is affected\n`));
+  if (result.affected.length === 0) {
+    ctx.printer.note(
+      ctx.errStyle.dim(`nothing changed since ${result.since}: no sibling is affected\n`),
+    );
   }
   return result.affected;
 }
@@ -93,8 +95,9 @@ export async function affectedCommand(
     format?: "text" | "json" | "github-matrix";
     jobs?: number;
   },
-): Promise<number> {
-  const format = ctx.json ? "json" : flags.format ?? "text";
+): Promise<ExitStatus> {
+  const p = ctx.printer;
+  const format = p.mode === "json" ? "json" : flags.format ?? "text";
   const ws = await ctx.workspace();
   const { affected } = await import("../ops/affected.ts");
   const result = await affected(ws, {
@@ -105,12 +108,12 @@ export async function affectedCommand(
   });
   if (format !== "text") {
     warnNotes(ctx, result);
-    if (format === "github-matrix") ctx.out(githubMatrix(ws, result) + "\n");
-    else {
-      const { changed, affected: all, order, why } = result;
-      printJson(ctx, { changed, affected: all, order, why });
+    const { changed, affected: all, order, why } = result;
+    if (format === "github-matrix") p.raw(githubMatrix(ws, result) + "\n");
+    else if (!p.json(() => ({ changed, affected: all, order, why }))) {
+      p.raw(JSON.stringify({ changed, affected: all, order, why }, null, 2) + "\n");
     }
-    return 0;
+    return ExitCode.ok;
   }
   warnNotes(ctx, result, false); // the changes' notes are shown with them below
   const s = ctx.style;
@@ -119,16 +122,16 @@ export async function affectedCommand(
     ? s.dim(`not cloned, so not looked at: ${result.missing.join(", ")}\n`)
     : "";
   if (result.affected.length === 0) {
-    ctx.out(`nothing changed since ${against}\n${missing}`);
-    return 0;
+    p.result(`nothing changed since ${against}\n${missing}`);
+    return ExitCode.ok;
   }
   const width = Math.max(...result.affected.map((n) => n.length));
-  ctx.out(`${s.bold("changed")} ${s.dim(`(since ${against})`)}\n`);
+  p.result(`${s.bold("changed")} ${s.dim(`(since ${against})`)}\n`);
   for (const c of result.changes) {
     const text = describeChange(c);
-    ctx.out(`  ${c.name.padEnd(width)}  ${c.note ? s.yellow(text) : s.dim(text)}\n`);
+    p.result(`  ${c.name.padEnd(width)}  ${c.note ? s.yellow(text) : s.dim(text)}\n`);
   }
-  ctx.out(`${s.bold("affected")} ${s.dim("(in install order)")}\n`);
+  p.result(`${s.bold("affected")} ${s.dim("(in install order)")}\n`);
   result.order.forEach((level, i) => {
     level.forEach((name, j) => {
       const number = j === 0 ? `${i + 1}.`.padStart(4) : "    ";
@@ -136,9 +139,9 @@ export async function affectedCommand(
       const reason = path.length === 0
         ? s.green("changed")
         : s.dim(describeCycle([name, ...path], result.nodes));
-      ctx.out(`${number} ${name.padEnd(width)}  ${reason}\n`);
+      p.result(`${number} ${name.padEnd(width)}  ${reason}\n`);
     });
   });
-  ctx.out(missing);
-  return 0;
+  p.result(missing);
+  return ExitCode.ok;
 }

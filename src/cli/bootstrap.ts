@@ -4,12 +4,11 @@
  * @module
  */
 import { relative } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, ExitCode, type ExitStatus } from "../errors.ts";
 import type { BootstrapOptions, BootstrapResult } from "../ops/bootstrap.ts";
 import { runtime } from "../runtime.ts";
-import { progressReporter, silentProgress } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
-import { type Context, printJson } from "./context.ts";
+import { type Context, progressFor } from "./context.ts";
 import { type CloneFlags, type SelectionFlags, selectionOf } from "./options.ts";
 
 /** The flags of `wrknv bootstrap` (also taken by `up`). */
@@ -53,25 +52,27 @@ export function renderBootstrap(
   command = "bootstrap",
 ): void {
   const s = ctx.style;
+  const p = ctx.printer;
   const counts = new Map<string, number>();
   for (const o of result.siblings) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
-  if (!ctx.quiet) {
-    for (const o of result.siblings) {
-      if (o.status === "present" && !o.warnings) continue;
-      const symbol = o.status === "failed" || o.status === "conflict"
-        ? s.red(SYMBOLS.error)
-        : o.status === "interrupted"
-        ? s.yellow(SYMBOLS.warn)
-        : o.warnings
-        ? s.yellow(SYMBOLS.warn)
-        : s.green(SYMBOLS.ok);
-      const where = relative(ctx.cwd, o.path) || ".";
-      let line = `${symbol} ${o.name.padEnd(20)} ${o.status.padEnd(11)} ${s.dim(where)}`;
-      if (o.commit && o.status !== "present") line += s.dim(` @ ${o.commit.slice(0, 10)}`);
-      ctx.out(line + "\n");
-      if (o.error) ctx.out(`    ${s.red(o.error)}\n`);
-      for (const w of o.warnings ?? []) ctx.out(`    ${s.yellow(w)}\n`);
-    }
+  for (const o of result.siblings) {
+    const bad = o.status === "failed" || o.status === "conflict" || o.status === "interrupted";
+    // What went wrong shows even with -q: a failure is told once, here.
+    const say = bad ? p.result : p.detail;
+    if (o.status === "present" && !o.warnings) continue;
+    const symbol = o.status === "failed" || o.status === "conflict"
+      ? s.red(SYMBOLS.error)
+      : o.status === "interrupted"
+      ? s.yellow(SYMBOLS.warn)
+      : o.warnings
+      ? s.yellow(SYMBOLS.warn)
+      : s.green(SYMBOLS.ok);
+    const where = relative(ctx.cwd, o.path) || ".";
+    let line = `${symbol} ${o.name.padEnd(20)} ${o.status.padEnd(11)} ${s.dim(where)}`;
+    if (o.commit && o.status !== "present") line += s.dim(` @ ${o.commit.slice(0, 10)}`);
+    say(line + "\n");
+    if (o.error) say(`    ${s.red(o.error)}\n`);
+    for (const w of o.warnings ?? []) say(`    ${s.yellow(w)}\n`);
   }
   const order = [
     "cloned",
@@ -90,11 +91,9 @@ export function renderBootstrap(
     : result.ok
     ? s.green("bootstrap done")
     : s.red("bootstrap incomplete");
-  ctx.out(`${head}: ${parts.join(", ") || "nothing to do"}\n`);
-  if (result.interrupted) ctx.out(`interrupted: run \`wrknv ${command}\` again to finish\n`);
-  if (result.inactive.siblings.length && !ctx.quiet) {
-    ctx.out(s.dim(`${inactiveHint(result.inactive)}\n`));
-  }
+  p.result(`${head}: ${parts.join(", ") || "nothing to do"}\n`);
+  if (result.interrupted) p.result(`interrupted: run \`wrknv ${command}\` again to finish\n`);
+  if (result.inactive.siblings.length) p.detail(s.dim(`${inactiveHint(result.inactive)}\n`));
 }
 
 /** `3 siblings are in groups off by default (babblesim): add them with --group +babblesim`. */
@@ -108,7 +107,10 @@ export function inactiveHint(inactive: { siblings: string[]; groups: string[] })
 }
 
 /** Run `wrknv bootstrap`. */
-export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Promise<number> {
+export async function bootstrapCommand(
+  ctx: Context,
+  flags: BootstrapFlags,
+): Promise<ExitStatus> {
   const options = bootstrapOptions(ctx, flags);
   if (flags.from) {
     // Verify the bundle before anything else touches the disk.
@@ -124,38 +126,30 @@ export async function bootstrapCommand(ctx: Context, flags: BootstrapFlags): Pro
   const { bootstrap } = await import("../ops/bootstrap.ts");
   const { selectSiblings } = await import("../ops/select.ts");
   const total = selectSiblings(ws, options.selection).length;
-  const reporter = ctx.json ? silentProgress() : progressReporter({
-    total,
-    verb: "cloning",
-    live: runtime.stderrIsTerminal(),
-    quiet: ctx.quiet,
-    style: ctx.errStyle,
-    quietStatuses: ["present", "cloned", "linked"],
-  });
+  const reporter = progressFor(ctx, total, "cloning", ["present", "cloned", "linked"]);
   let result: BootstrapResult;
   try {
     result = await bootstrap(ws, options, reporter);
   } finally {
     reporter.end();
   }
-  if (ctx.json) {
-    printJson(ctx, {
-      ok: result.ok,
-      interrupted: result.interrupted,
-      inactive: result.inactive,
-      siblings: result.siblings.map((o) => ({
-        name: o.name,
-        path: o.path,
-        status: o.status,
-        ...(o.commit ? { commit: o.commit } : {}),
-        ...(o.error ? { error: o.error } : {}),
-        ...(o.warnings ? { warnings: o.warnings } : {}),
-        ...(o.cache ? { cache: o.cache } : {}),
-      })),
-    });
-  } else renderBootstrap(ctx, result);
-  if (result.interrupted) return 130;
-  return result.ok ? 0 : 1;
+  const printed = ctx.printer.json(() => ({
+    ok: result.ok,
+    interrupted: result.interrupted,
+    inactive: result.inactive,
+    siblings: result.siblings.map((o) => ({
+      name: o.name,
+      path: o.path,
+      status: o.status,
+      ...(o.commit ? { commit: o.commit } : {}),
+      ...(o.error ? { error: o.error } : {}),
+      ...(o.warnings ? { warnings: o.warnings } : {}),
+      ...(o.cache ? { cache: o.cache } : {}),
+    })),
+  }));
+  if (!printed) renderBootstrap(ctx, result);
+  if (result.interrupted) return ExitCode.interrupted;
+  return result.ok ? ExitCode.ok : ExitCode.failed;
 }
 
 /** Take the bundle's wrknv.toml when there is none here (see ops/bundle.ts), and say so. */
@@ -166,5 +160,5 @@ export async function adoptBundleConfig(
 ): Promise<void> {
   const { adoptBundleConfig } = await import("../ops/bundle.ts");
   const took = await adoptBundleConfig(from, bundleDir, { cwd: ctx.cwd, config: ctx.config });
-  if (took && !ctx.quiet && !ctx.json) ctx.out(`took wrknv.toml from the bundle\n`);
+  if (took) ctx.printer.detail(`took wrknv.toml from the bundle\n`);
 }

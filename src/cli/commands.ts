@@ -6,6 +6,7 @@
  */
 import type { CommandSpec, OptionsOf, OptionSpec, OptionValue } from "./args.ts";
 import type { Context } from "./context.ts";
+import type { ExitStatus } from "../errors.ts";
 import { AFFECTED, CLONE, GLOBAL_OPTIONS, INSTALL, SELECTION, SINCE } from "./options.ts";
 import { STATUS_LEGEND } from "../ui/style.ts";
 
@@ -24,7 +25,7 @@ export type Body = (
   ctx: Context,
   options: Record<string, OptionValue>,
   ...args: ArgValue[]
-) => Promise<number>;
+) => Promise<ExitStatus>;
 
 /** A command with the code that runs it (imported only when it runs). */
 export interface Command extends CommandSpec {
@@ -40,7 +41,7 @@ export interface Command extends CommandSpec {
 function command<const T extends readonly OptionSpec[], A extends ArgValue[]>(
   spec: Omit<CommandSpec, "options"> & {
     options?: T;
-    load: () => Promise<(ctx: Context, options: OptionsOf<T>, ...args: A) => Promise<number>>;
+    load: () => Promise<(ctx: Context, options: OptionsOf<T>, ...args: A) => Promise<ExitStatus>>;
   },
 ): Command {
   return spec as unknown as Command;

@@ -6,6 +6,7 @@
  */
 import { type CommandSpec, defineOption, type OptionDef, type OptionSpec } from "./args.ts";
 import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 const DIR_VALUES = new Set(["dir", "bundle", "out"]);
 const FILE_VALUES = new Set(["file"]);
@@ -187,8 +188,8 @@ export function completionsCommand(
   shell: "bash" | "zsh" | "fish",
   commands: readonly CommandSpec[],
   globals: readonly OptionSpec[],
-): Promise<number> {
+): Promise<ExitStatus> {
   const make = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell];
-  ctx.out(make(commands, globals));
-  return Promise.resolve(0);
+  ctx.printer.raw(make(commands, globals));
+  return Promise.resolve(ExitCode.ok);
 }

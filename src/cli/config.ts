@@ -6,7 +6,8 @@
 import { relative } from "node:path";
 import type { Workspace } from "../config/types.ts";
 import { renderTable } from "../ui/style.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** The JSON shape of `wrknv config --json`. */
 export function workspaceJson(ws: Workspace): Record<string, unknown> {
@@ -38,12 +39,9 @@ export function workspaceJson(ws: Workspace): Record<string, unknown> {
 }
 
 /** Run `wrknv config`. */
-export async function configCommand(ctx: Context): Promise<number> {
+export async function configCommand(ctx: Context): Promise<ExitStatus> {
   const ws = await ctx.workspace();
-  if (ctx.json) {
-    printJson(ctx, workspaceJson(ws));
-    return 0;
-  }
+  if (ctx.printer.json(() => (workspaceJson(ws)))) return ExitCode.ok;
   const s = ctx.style;
   const rel = (p: string) => relative(ctx.cwd, p) || ".";
   const lines = [
@@ -57,10 +55,10 @@ export async function configCommand(ctx: Context): Promise<number> {
   if (ws.layers.length) lines.push(`layers    ${ws.layers.join(" < ")}`);
   const hooks = ws.hooks.preInstall.length + ws.hooks.postInstall.length;
   if (hooks) lines.push(`hooks     ${hooks} (run only in a trusted workspace)`);
-  ctx.out(lines.join("\n") + "\n\n");
+  ctx.printer.result(lines.join("\n") + "\n\n");
   if (ws.siblings.length === 0) {
-    ctx.out("no siblings yet (add one with `wrknv add URL`)\n");
-    return 0;
+    ctx.printer.result("no siblings yet (add one with `wrknv add URL`)\n");
+    return ExitCode.ok;
   }
   const rows = [["NAME", "PATH", "LAYER", "REVISION", "REPO"].map((h) => s.dim(h))];
   for (const sib of ws.siblings) {
@@ -73,6 +71,6 @@ export async function configCommand(ctx: Context): Promise<number> {
       sib.repo,
     ]);
   }
-  ctx.out(renderTable(rows));
-  return 0;
+  ctx.printer.result(renderTable(rows));
+  return ExitCode.ok;
 }

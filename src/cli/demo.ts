@@ -14,11 +14,12 @@ import { runtime } from "../runtime.ts";
 import { renderBootstrap } from "./bootstrap.ts";
 import { renderSetup, setupJson } from "./setup.ts";
 import { renderValidate, validateJson } from "./validate.ts";
-import { type Context, printJson } from "./context.ts";
+import { type Context, quieter } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 import { isDir } from "../fs.ts";
 
 /** Run `wrknv demo`. */
-export async function demoCommand(ctx: Context, flags: { keep?: string }): Promise<number> {
+export async function demoCommand(ctx: Context, flags: { keep?: string }): Promise<ExitStatus> {
   const s = ctx.style;
   const dir = flags.keep
     ? resolve(ctx.cwd, flags.keep)
@@ -27,15 +28,13 @@ export async function demoCommand(ctx: Context, flags: { keep?: string }): Promi
     const { ConfigError } = await import("../errors.ts");
     throw new ConfigError(`--keep ${flags.keep}: the directory is not empty`);
   }
-  const say = (text: string) => {
-    if (!ctx.json && !ctx.quiet) ctx.out(text);
-  };
+  const say = ctx.printer.detail;
   say(`${s.bold("wrknv demo")}: four Python packages in three layers, as local git repositories\n`);
   const demo = await buildDemo(dir);
   const ws = demo.workspace;
   say(s.dim(`  remotes   ${demo.remotes}\n  workspace ${demo.meta}/wrknv.toml\n`));
   const progress = (verb: string) =>
-    ctx.json ? silentProgress() : progressReporter({
+    ctx.printer.mode === "json" ? silentProgress() : progressReporter({
       total: ws.siblings.length,
       verb,
       live: runtime.stderrIsTerminal(),
@@ -46,8 +45,9 @@ export async function demoCommand(ctx: Context, flags: { keep?: string }): Promi
   say(`\n${s.bold("▸ wrknv bootstrap")}\n`);
   const p1 = progress("cloning");
   const b = await bootstrap(ws, { signal: ctx.signal, cache: false }, p1).finally(() => p1.end());
-  if (!ctx.json) renderBootstrap({ ...ctx, cwd: demo.meta }, b);
-  if (!b.ok) return 1;
+  // Each render prints by the printer's mode: nothing with --json.
+  renderBootstrap({ ...ctx, cwd: demo.meta }, b);
+  if (!b.ok) return ExitCode.failed;
 
   say(`\n${s.bold("▸ wrknv setup --offline")}\n`);
   const findLinks = (await isDir(SYSTEM_WHEELS)) ? [SYSTEM_WHEELS] : [];
@@ -55,21 +55,20 @@ export async function demoCommand(ctx: Context, flags: { keep?: string }): Promi
   const st = await setup(ws, { offline: true, findLinks, signal: ctx.signal }, p2).finally(() =>
     p2.end()
   );
-  if (!ctx.json) renderSetup({ ...ctx, cwd: demo.meta }, st);
-  if (!st.ok) return 1;
+  renderSetup({ ...ctx, cwd: demo.meta }, st);
+  if (!st.ok) return ExitCode.failed;
 
   say(`\n${s.bold("▸ wrknv validate")}\n`);
   const v = await validate(ws, { signal: ctx.signal });
-  if (!ctx.json) renderValidate({ ...ctx, cwd: demo.meta, quiet: true }, v);
-  if (ctx.json) {
-    printJson(ctx, {
-      ok: v.ok,
-      dir,
-      meta: demo.meta,
-      setup: setupJson(st),
-      validate: validateJson(v),
-    });
-  } else {
+  renderValidate(quieter({ ...ctx, cwd: demo.meta }), v);
+  const printed = ctx.printer.json(() => ({
+    ok: v.ok,
+    dir,
+    meta: demo.meta,
+    setup: setupJson(st),
+    validate: validateJson(v),
+  }));
+  if (!printed) {
     say(
       `\nThe workspace is in ${s.bold(demo.meta)}${
         flags.keep ? "" : " (a temporary directory)"
@@ -84,5 +83,5 @@ export async function demoCommand(ctx: Context, flags: { keep?: string }): Promi
       `  wrknv status\n  wrknv graph\n  .venv/bin/python -c "import demo_app; demo_app.main()"\n`,
     );
   }
-  return v.ok ? 0 : 1;
+  return v.ok ? ExitCode.ok : ExitCode.failed;
 }

@@ -5,7 +5,8 @@
  */
 import { relative } from "node:path";
 import { addToConfig, removeFromConfig } from "../ops/edit.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** Flags of `wrknv add`. */
 export interface AddFlags {
@@ -19,7 +20,7 @@ export interface AddFlags {
 }
 
 /** Run `wrknv add`. */
-export async function addCommand(ctx: Context, flags: AddFlags, url: string): Promise<number> {
+export async function addCommand(ctx: Context, flags: AddFlags, url: string): Promise<ExitStatus> {
   const s = await addToConfig({ cwd: ctx.cwd, config: ctx.config }, url, {
     name: flags.name,
     path: flags.path,
@@ -29,12 +30,13 @@ export async function addCommand(ctx: Context, flags: AddFlags, url: string): Pr
     dependsOn: flags.dependsOn,
     install: flags.install === false ? false : undefined,
   });
-  if (ctx.json) printJson(ctx, { ok: true, added: { name: s.name, path: s.path, repo: s.repo } });
-  else if (!ctx.quiet) {
-    ctx.out(`added ${s.name} (${relative(ctx.cwd, s.path) || "."})\n`);
-    ctx.out(ctx.style.dim(`clone it with: wrknv bootstrap --only ${s.name}\n`));
+  if (
+    !ctx.printer.json(() => ({ ok: true, added: { name: s.name, path: s.path, repo: s.repo } }))
+  ) {
+    ctx.printer.detail(`added ${s.name} (${relative(ctx.cwd, s.path) || "."})\n`);
+    ctx.printer.detail(ctx.style.dim(`clone it with: wrknv bootstrap --only ${s.name}\n`));
   }
-  return 0;
+  return ExitCode.ok;
 }
 
 /** Run `wrknv remove`. */
@@ -42,18 +44,23 @@ export async function removeCommand(
   ctx: Context,
   flags: { dryRun?: boolean },
   name: string,
-): Promise<number> {
+): Promise<ExitStatus> {
   const dryRun = flags.dryRun ?? false;
   const s = await removeFromConfig({ cwd: ctx.cwd, config: ctx.config }, name, { dryRun });
-  if (ctx.json) {
-    printJson(ctx, { ok: true, dry_run: dryRun, removed: { name: s.name, path: s.path } });
-  } else if (!ctx.quiet) {
-    ctx.out(
+  const printed = ctx.printer.json(() => ({
+    ok: true,
+    dry_run: dryRun,
+    removed: { name: s.name, path: s.path },
+  }));
+  if (!printed) {
+    ctx.printer.detail(
       dryRun
         ? `would remove ${s.name} from the workspace (dry run: wrknv.toml unchanged)\n`
         : `removed ${s.name} from the workspace\n`,
     );
-    ctx.out(ctx.style.dim(`its files stay where they are: ${relative(ctx.cwd, s.path) || "."}\n`));
+    ctx.printer.detail(
+      ctx.style.dim(`its files stay where they are: ${relative(ctx.cwd, s.path) || "."}\n`),
+    );
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { ConfigError } from "../errors.ts";
+import { ConfigError, ExitCode, type ExitStatus, interruption } from "../errors.ts";
 import type { ExecResult } from "../ops/exec.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags, selectionOf } from "./options.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
 import type { AffectedFlags } from "./affected.ts";
 
 /** Run `wrknv exec`. */
-export function execCommand(ctx: Context, flags: ExecFlags, argv: string[]): Promise<number> {
+export function execCommand(ctx: Context, flags: ExecFlags, argv: string[]): Promise<ExitStatus> {
   return execEach(ctx, flags, argv);
 }
 
@@ -29,7 +29,7 @@ export async function execEach(
   flags: ExecFlags,
   argv: string[],
   env?: Record<string, string>,
-): Promise<number> {
+): Promise<ExitStatus> {
   if (flags.shell === undefined && argv.length === 0) {
     throw new ConfigError('exec: no command given (wrknv exec -- CMD ARGS..., or --shell "...")');
   }
@@ -57,6 +57,9 @@ export async function execEach(
     return `${s.bold(`── ${r.name}`)} ${sym} ${s.dim(what)}\n`;
   };
   const width = Math.max(...ws.siblings.map((x) => x.name.length));
+  const p = ctx.printer;
+  // With --json the output is collected for the document; else it is passed on as it comes.
+  const json = p.mode === "json";
   const results = await execAll(ws, argv, {
     selection: { ...selection, among },
     jobs: flags.jobs,
@@ -64,39 +67,40 @@ export async function execEach(
     shell: flags.shell,
     env,
     signal: ctx.signal,
-    onLine: flags.stream && !ctx.json
+    onLine: flags.stream && !json
       ? (name, line, stream) =>
-        (stream === "stdout" ? ctx.out : ctx.err)(`${s.cyan(name.padEnd(width))} │ ${line}\n`)
+        (stream === "stdout" ? p.raw : p.rawErr)(`${s.cyan(name.padEnd(width))} │ ${line}\n`)
       : undefined,
-    onResult: ctx.json || flags.stream ? undefined : (r) => {
+    onResult: json || flags.stream ? undefined : (r) => {
       // One block per sibling, written at once: never interleaved.
       let block = header(r) + r.stdout;
       if (r.stdout && !r.stdout.endsWith("\n")) block += "\n";
       if (r.stderr) block += r.stderr + (r.stderr.endsWith("\n") ? "" : "\n");
-      ctx.out(block);
+      p.raw(block);
     },
   });
   const failed = results.filter((r) => r.status === "ran" && r.code !== 0);
-  if (ctx.json) {
-    printJson(ctx, {
-      ok: failed.length === 0,
-      siblings: results.map((r) => ({
-        name: r.name,
-        status: r.status,
-        code: r.code ?? null,
-        stdout: r.stdout,
-        stderr: r.stderr,
-        ...(r.error ? { error: r.error } : {}),
-      })),
-    });
-  } else {
+  const printed = p.json(() => ({
+    ok: failed.length === 0,
+    siblings: results.map((r) => ({
+      name: r.name,
+      status: r.status,
+      code: r.code ?? null,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      ...(r.error ? { error: r.error } : {}),
+    })),
+  }));
+  if (!printed) {
     const ran = results.filter((r) => r.status === "ran").length;
     const other = results.filter((r) => r.status !== "ran");
     let line = `${ran} ran, ${failed.length} failed`;
     if (failed.length) line += ` (${failed.map((r) => `${r.name}: ${r.code}`).join(", ")})`;
     if (other.length) line += `; ${other.map((r) => `${r.name} ${r.status}`).join(", ")}`;
-    ctx.out(`${failed.length ? s.red(line) : s.green(line)}\n`);
+    p.result(`${failed.length ? s.red(line) : s.green(line)}\n`);
   }
-  if (ctx.signal.aborted) return 130;
-  return failed.length || results.some((r) => r.status === "skipped") ? 1 : 0;
+  if (ctx.signal.aborted) return interruption(ctx.signal).exitCode as ExitStatus;
+  return failed.length || results.some((r) => r.status === "skipped")
+    ? ExitCode.failed
+    : ExitCode.ok;
 }

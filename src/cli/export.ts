@@ -6,18 +6,19 @@
 import { relative } from "node:path";
 import { exportManifest } from "../config/export.ts";
 import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** Run `wrknv export`. */
 export async function exportCommand(
   ctx: Context,
   flags: { format?: "repos" | "gitmodules" },
-): Promise<number> {
+): Promise<ExitStatus> {
   const format = flags.format ?? "repos";
   const ws = await ctx.workspace();
   // Paths relative to the root: a superproject there takes them as submodule
   // paths, and `vcs import` run there clones them into place; `../x` is
   // refused by git ("outside repository") and by vcstool.
-  ctx.out(exportManifest(
+  ctx.printer.raw(exportManifest(
     ws.siblings.map((s) => ({
       name: s.name,
       repo: s.repo,
@@ -26,5 +27,5 @@ export async function exportCommand(
     })),
     format,
   ));
-  return 0;
+  return ExitCode.ok;
 }

@@ -4,9 +4,9 @@
  * @module
  */
 import { relative } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, ExitCode, type ExitStatus } from "../errors.ts";
 import { affectedAmong, type AffectedFlags } from "./affected.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
 import { type SelectionFlags, selectionOf } from "./options.ts";
 
 /** Flags of `wrknv grep`. */
@@ -30,7 +30,7 @@ export async function grepCommand(
   flags: GrepFlags,
   pattern: string,
   pathspec: string[],
-): Promise<number> {
+): Promise<ExitStatus> {
   if (pattern === "") throw new ConfigError("grep: the pattern is empty");
   const ws = await ctx.workspace();
   const among = await affectedAmong(ctx, ws, flags);
@@ -47,9 +47,10 @@ export async function grepCommand(
   });
   const matched = results.filter((r) => r.status === "matched");
   const failed = results.filter((r) => r.status === "failed");
-  const code = failed.length ? 2 : matched.length ? 0 : 1;
-  if (ctx.json) {
-    printJson(ctx, {
+  // As grep: 0 with a match, 1 with none, 2 when it could not search (a bad pattern).
+  const code = failed.length ? ExitCode.usage : matched.length ? ExitCode.ok : ExitCode.failed;
+  if (
+    ctx.printer.json(() => ({
       matches: matched.reduce((n, r) => n + r.matches.length, 0),
       siblings: results.map(({ name, status, matches, error }) => ({
         name,
@@ -57,9 +58,8 @@ export async function grepCommand(
         matches,
         ...(error ? { error } : {}),
       })),
-    });
-    return code;
-  }
+    }))
+  ) return code;
   const s = ctx.style;
   for (const r of matched) {
     let block = `${s.bold(r.name)} ${s.dim(relative(ctx.cwd, r.path) || ".")}\n`;
@@ -74,21 +74,21 @@ export async function grepCommand(
         }\n`;
       }
     }
-    ctx.out(block);
+    ctx.printer.result(block);
   }
   // One line per distinct failure: a bad pattern fails the same way everywhere.
   const messages = new Map<string, string[]>();
   for (const r of failed) messages.set(r.error!, [...(messages.get(r.error!) ?? []), r.name]);
   for (const [message, names] of messages) {
-    ctx.err(
+    ctx.printer.warn(
       ctx.errStyle.red(
         `error: ${names.length === results.length ? "" : `${names.join(", ")}: `}${message}\n`,
       ),
     );
   }
-  if (!ctx.quiet && !failed.length) {
+  if (!failed.length) {
     const n = matched.reduce((n, r) => n + r.matches.length, 0);
-    ctx.err(ctx.errStyle.dim(
+    ctx.printer.note(ctx.errStyle.dim(
       n
         ? `${n} ${
           n === 1 ? "match" : "matches"

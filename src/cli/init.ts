@@ -4,14 +4,14 @@
  * @module
  */
 import { join, relative, resolve } from "node:path";
-import { ConfigError, WrknvError } from "../errors.ts";
+import { ConfigError, ExitCode, type ExitStatus, WrknvError } from "../errors.ts";
 import { CONFIG_FILE, isInside } from "../config/paths.ts";
 import { writeFileAtomic } from "../config/atomic.ts";
 import type { Installer } from "../config/types.ts";
 import { type InitAnswers, initWorkspace, type SiblingAnswer } from "../ops/init.ts";
 import { runtime } from "../runtime.ts";
 import { ignoreWorkspaceFiles } from "../ops/gitignore.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
 
 /** Flags of `wrknv init`. */
 export interface InitFlags {
@@ -49,7 +49,7 @@ async function interpreterSpec(): Promise<string> {
 }
 
 /** Run `wrknv init`. */
-export async function initCommand(ctx: Context, flags: InitFlags): Promise<number> {
+export async function initCommand(ctx: Context, flags: InitFlags): Promise<ExitStatus> {
   const target = join(ctx.cwd, CONFIG_FILE);
   let exists = false;
   try {
@@ -68,7 +68,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
     const { readPythonSpec } = await import("../python/pep440.ts");
     const read = readPythonSpec(flags.python);
     if ("error" in read) throw new ConfigError(`--python: ${read.error}`);
-    if (read.note && !ctx.quiet) runtime.writeErr(`note: ${read.note}\n`);
+    if (read.note) ctx.printer.note(`note: ${read.note}\n`);
     flags = { ...flags, python: read.spec };
   }
   if (!interactive) {
@@ -86,7 +86,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       proposals = propose(found);
       for (const d of found) {
         if (!d.origin) {
-          runtime.writeErr(
+          ctx.printer.warn(
             `warning: ${d.name} has no origin remote; left out (add it with wrknv add URL)\n`,
           );
           continue;
@@ -108,7 +108,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
         root: resolve(ctx.cwd, root),
         baseUrl: flags.baseUrl,
       });
-      for (const w of from.warnings) runtime.writeErr(`warning: ${w}\n`);
+      for (const w of from.warnings) ctx.printer.warn(`warning: ${w}\n`);
       const paths = from.siblings.flatMap((s) => s.path ? [s.path] : []);
       const wider = widenRoot(root, paths, ctx.cwd);
       if (wider !== null) {
@@ -125,7 +125,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
             }`,
           );
         }
-        runtime.writeErr(
+        ctx.printer.note(
           `note: root set to "${wider}" to hold the siblings of ${flags.from} (default ".." does not)\n`,
         );
         root = wider;
@@ -156,21 +156,20 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
     }
     await writeFileAtomic(result.path, result.text);
     const ignored = await ignoreWorkspaceFiles(result.workspace);
-    if (ctx.json) {
-      printJson(ctx, {
-        ok: true,
-        path: result.path,
-        siblings: result.workspace.siblings.map((s) => s.name),
-        gitignore_added: ignored,
-      });
-    } else if (!ctx.quiet) {
+    const printed = ctx.printer.json(() => ({
+      ok: true,
+      path: result.path,
+      siblings: result.workspace.siblings.map((s) => s.name),
+      gitignore_added: ignored,
+    }));
+    if (!printed) {
       const n = result.workspace.siblings.length;
       const inactive = result.workspace.siblings.filter((s) =>
         s.groups.some((g) =>
           result.workspace.inactiveGroups.includes(g)
         )
       ).length;
-      ctx.out(
+      ctx.printer.detail(
         `wrote ${CONFIG_FILE} with ${n} sibling${n === 1 ? "" : "s"}${
           inactive
             ? ` (${inactive} in groups off by default: ${
@@ -179,10 +178,10 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
             : ""
         }\n`,
       );
-      if (ignored.length) ctx.out(`added ${ignored.join(" and ")} to .gitignore\n`);
-      ctx.out(ctx.style.dim("next: wrknv up\n"));
+      if (ignored.length) ctx.printer.detail(`added ${ignored.join(" and ")} to .gitignore\n`);
+      ctx.printer.detail(ctx.style.dim("next: wrknv up\n"));
     }
-    return 0;
+    return ExitCode.ok;
   }
   const { runWizard } = await import("../ui/wizard.ts");
   const { discoverRepos } = await import("../ops/discover.ts");
@@ -208,9 +207,9 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
       }
     },
     dim: (t) => ctx.style.dim(t),
-    out: (t) => ctx.out(t),
+    out: (t) => ctx.printer.result(t),
   });
-  if (!answers) return 1;
+  if (!answers) return ExitCode.failed;
   const result = initWorkspace(ctx.cwd, answers);
   try {
     await writeFileAtomic(result.path, result.text);
@@ -218,7 +217,7 @@ export async function initCommand(ctx: Context, flags: InitFlags): Promise<numbe
     throw new WrknvError(`could not write ${result.path}: ${(error as Error).message}`);
   }
   const ignored = await ignoreWorkspaceFiles(result.workspace);
-  if (ignored.length) ctx.out(`added ${ignored.join(" and ")} to .gitignore\n`);
-  ctx.out(`wrote ${CONFIG_FILE}; next: ${ctx.style.bold("wrknv up")}\n`);
-  return 0;
+  if (ignored.length) ctx.printer.result(`added ${ignored.join(" and ")} to .gitignore\n`);
+  ctx.printer.result(`wrote ${CONFIG_FILE}; next: ${ctx.style.bold("wrknv up")}\n`);
+  return ExitCode.ok;
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** Flags of `wrknv lock`. */
 export interface LockFlags {
@@ -12,24 +13,23 @@ export interface LockFlags {
 }
 
 /** Run `wrknv lock`. */
-export async function lockCommand(ctx: Context, flags: LockFlags = {}): Promise<number> {
+export async function lockCommand(ctx: Context, flags: LockFlags = {}): Promise<ExitStatus> {
   const ws = await ctx.workspace();
   const { lockWorkspace, pushHint } = await import("../ops/lock.ts");
   const result = await lockWorkspace(ws, {
     signal: ctx.signal,
     requirePushed: flags.requirePushed === true,
   });
-  if (ctx.json) {
-    printJson(ctx, {
-      ok: true,
-      siblings: result.entries,
-      dirty: result.dirty,
-      unpushed: result.unpushed,
-    });
-  } else {
-    ctx.out(`locked ${result.entries.length} siblings in wrknv.lock\n`);
+  const printed = ctx.printer.json(() => ({
+    ok: true,
+    siblings: result.entries,
+    dirty: result.dirty,
+    unpushed: result.unpushed,
+  }));
+  if (!printed) {
+    ctx.printer.result(`locked ${result.entries.length} siblings in wrknv.lock\n`);
     if (result.dirty.length) {
-      ctx.err(
+      ctx.printer.warn(
         ctx.errStyle.yellow(
           `warning: ${result.dirty.join(", ")} ${
             result.dirty.length > 1 ? "have" : "has"
@@ -38,7 +38,7 @@ export async function lockCommand(ctx: Context, flags: LockFlags = {}): Promise<
       );
     }
     for (const u of result.unpushed) {
-      ctx.err(
+      ctx.printer.warn(
         ctx.errStyle.yellow(
           `warning: ${u.name}: commit ${
             u.commit.slice(0, 12)
@@ -49,5 +49,5 @@ export async function lockCommand(ctx: Context, flags: LockFlags = {}): Promise<
       );
     }
   }
-  return 0;
+  return ExitCode.ok;
 }

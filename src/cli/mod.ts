@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { ConfigError, ExitCode, WrknvError } from "../errors.ts";
+import {
+  ConfigError,
+  ExitCode,
+  type ExitStatus,
+  InterruptedError,
+  STOP_CODES,
+  type StopSignal,
+  WrknvError,
+} from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import { printable } from "../text.ts";
 import { commandHelp, parseArgs, programHelp } from "./args.ts";
@@ -70,13 +78,6 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-/** The signals that stop a run, and the exit code each gives (128 + its number). */
-const STOP_SIGNALS = [
-  ["SIGINT", ExitCode.interrupted],
-  ["SIGTERM", 143],
-  ["SIGHUP", 129],
-] as const;
-
 /**
  * Treat SIGINT, SIGTERM and SIGHUP alike: the first aborts `controller`, so
  * every operation ends its child process groups, removes what it made and
@@ -86,14 +87,14 @@ const STOP_SIGNALS = [
 function onStopSignals(controller: AbortController) {
   let received: { code: number; what: string } | undefined;
   const listeners: [Deno.Signal, () => void][] = [];
-  for (const [name, code] of STOP_SIGNALS) {
+  for (const [name, code] of Object.entries(STOP_CODES) as [StopSignal, ExitStatus][]) {
     const listener = () => {
       if (received !== undefined) Deno.exit(received.code);
       const what = name === "SIGINT" ? "interrupted" : `stopped by ${name}`;
       received = { code, what };
       const again = name === "SIGINT" ? "press Ctrl-C again" : `send ${name} again`;
       runtime.writeErr(`\n${what}: stopping (${again} to quit at once)\n`);
-      controller.abort(new WrknvError(what, { exitCode: code }));
+      controller.abort(new InterruptedError(what, name));
     };
     try {
       Deno.addSignalListener(name, listener);

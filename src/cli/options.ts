@@ -118,8 +118,8 @@ export async function scopedSelection(
   const real = await Deno.realPath(ctx.cwd).catch(() => ctx.cwd);
   const here = siblingAt(ws, ctx.cwd) ?? siblingAt(ws, real);
   if (!here) return chosen;
-  if (!ctx.quiet && !ctx.json) {
-    ctx.err(ctx.errStyle.dim(`in sibling ${here.name}: it alone (--all for every sibling)\n`));
-  }
+  ctx.printer.note(
+    ctx.errStyle.dim(`in sibling ${here.name}: it alone (--all for every sibling)\n`),
+  );
   return { only: [here.name] };
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ConfigError } from "../errors.ts";
-import { type Context, printJson } from "./context.ts";
+import { ConfigError, type ExitStatus, passOn } from "../errors.ts";
+import type { Context } from "./context.ts";
 import { execEach, type ExecFlags } from "./exec.ts";
 
 /** Run `wrknv run`. */
@@ -13,7 +13,7 @@ export async function runCommand(
   ctx: Context,
   flags: ExecFlags & { each?: boolean },
   argv: string[],
-): Promise<number> {
+): Promise<ExitStatus> {
   if (argv.length === 0 && flags.shell === undefined) {
     throw new ConfigError("run: no command given (wrknv run -- CMD ARGS...)");
   }
@@ -41,9 +41,9 @@ export async function runCommand(
       } goes with --each (run in every sibling)`,
     );
   }
-  const r = await runInVenv(ws, argv, { cwd: ctx.cwd, capture: ctx.json, signal: ctx.signal });
-  if (ctx.json) {
-    printJson(ctx, { ok: r.code === 0, code: r.code, stdout: r.stdout, stderr: r.stderr });
-  }
-  return r.code;
+  // With --json the output is collected for the document; else the command has the terminal.
+  const capture = ctx.printer.mode === "json";
+  const r = await runInVenv(ws, argv, { cwd: ctx.cwd, capture, signal: ctx.signal });
+  ctx.printer.json(() => ({ ok: r.code === 0, code: r.code, stdout: r.stdout, stderr: r.stderr }));
+  return passOn(r.code);
 }

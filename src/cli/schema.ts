@@ -5,6 +5,7 @@
  */
 import { jsonSchema } from "../config/schema.ts";
 import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** The schema as committed in wrknv.schema.json. */
 export function schemaText(): string {
@@ -12,7 +13,7 @@ export function schemaText(): string {
 }
 
 /** Run `wrknv schema`. */
-export function schemaCommand(ctx: Context): Promise<number> {
-  ctx.out(schemaText());
-  return Promise.resolve(0);
+export function schemaCommand(ctx: Context): Promise<ExitStatus> {
+  ctx.printer.raw(schemaText());
+  return Promise.resolve(ExitCode.ok);
 }

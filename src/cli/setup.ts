@@ -5,10 +5,9 @@
  */
 import { relative, resolve } from "node:path";
 import type { SetupOptions, SetupResult } from "../ops/setup.ts";
-import { runtime } from "../runtime.ts";
-import { progressReporter, silentProgress } from "../ui/progress.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 import { SYMBOLS } from "../ui/style.ts";
-import { type Context, printJson } from "./context.ts";
+import { type Context, progressFor } from "./context.ts";
 import { type InstallFlags, type SelectionFlags, selectionOf } from "./options.ts";
 
 /** Flags of `wrknv setup` (also taken by `up`). */
@@ -56,31 +55,32 @@ export function setupJson(result: SetupResult): Record<string, unknown> {
 /** Print a setup result for people. */
 export function renderSetup(ctx: Context, result: SetupResult): void {
   const s = ctx.style;
-  if (!ctx.quiet) {
-    ctx.out(
-      `venv ${relative(ctx.cwd, result.venv) || "."} (Python ${result.python}, ${result.installer}${
-        result.createdVenv ? ", new" : ""
-      })\n`,
-    );
-    ctx.out(`order ${result.order.map((layer) => layer.join(" ")).join(s.dim(" → "))}\n`);
-    for (const o of result.siblings) {
-      const bad = o.status === "failed" || o.status === "blocked" || o.status === "missing";
-      const sym = bad
-        ? s.red(SYMBOLS.error)
-        : o.status === "skipped"
-        ? s.dim(SYMBOLS.skip)
-        : s.green(SYMBOLS.ok);
-      const extras = o.extras.length ? s.dim(` [${o.extras.join(",")}]`) : "";
-      ctx.out(`${sym} ${o.name}${extras}  ${o.status}${o.note ? s.dim(`  (${o.note})`) : ""}\n`);
-      if (o.error) ctx.out(`    ${s.red(o.error)}\n`);
-      if (o.log) ctx.out(`    ${s.dim(`log: ${relative(ctx.cwd, o.log)}`)}\n`);
-    }
-    if (result.unavailable.length) {
-      ctx.out(`cannot be installed (${result.unavailable.length}):\n`);
-      for (const u of result.unavailable) {
-        ctx.out(`  ${u.requirement}  ${s.dim(`wanted by ${u.wantedBy.join(", ")}`)}\n`);
-        ctx.out(`    ${s.red(u.reason)}\n`);
-      }
+  const p = ctx.printer;
+  p.detail(
+    `venv ${relative(ctx.cwd, result.venv) || "."} (Python ${result.python}, ${result.installer}${
+      result.createdVenv ? ", new" : ""
+    })\n`,
+  );
+  p.detail(`order ${result.order.map((layer) => layer.join(" ")).join(s.dim(" → "))}\n`);
+  for (const o of result.siblings) {
+    const bad = o.status === "failed" || o.status === "blocked" || o.status === "missing";
+    // What went wrong shows even with -q: a failure is told once, here.
+    const say = bad ? p.result : p.detail;
+    const sym = bad
+      ? s.red(SYMBOLS.error)
+      : o.status === "skipped"
+      ? s.dim(SYMBOLS.skip)
+      : s.green(SYMBOLS.ok);
+    const extras = o.extras.length ? s.dim(` [${o.extras.join(",")}]`) : "";
+    say(`${sym} ${o.name}${extras}  ${o.status}${o.note ? s.dim(`  (${o.note})`) : ""}\n`);
+    if (o.error) say(`    ${s.red(o.error)}\n`);
+    if (o.log) say(`    ${s.dim(`log: ${relative(ctx.cwd, o.log)}`)}\n`);
+  }
+  if (result.unavailable.length) {
+    p.result(`cannot be installed (${result.unavailable.length}):\n`);
+    for (const u of result.unavailable) {
+      p.result(`  ${u.requirement}  ${s.dim(`wanted by ${u.wantedBy.join(", ")}`)}\n`);
+      p.result(`    ${s.red(u.reason)}\n`);
     }
   }
   const n = (st: string) => result.siblings.filter((o) => o.status === st).length;
@@ -92,32 +92,23 @@ export function renderSetup(ctx: Context, result: SetupResult): void {
     n("failed") && `${n("failed")} failed`,
     n("blocked") && `${n("blocked")} blocked`,
   ].filter(Boolean);
-  ctx.out(
+  p.result(
     `${result.ok ? s.green("setup done") : s.red("setup incomplete")}: ${parts.join(", ")}\n`,
   );
 }
 
 /** Run `wrknv setup`. */
-export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<number> {
+export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<ExitStatus> {
   const ws = await ctx.workspace();
   const { setup } = await import("../ops/setup.ts");
-  const reporter = ctx.json ? silentProgress() : progressReporter({
-    total: ws.siblings.length,
-    verb: "installing",
-    live: runtime.stderrIsTerminal(),
-    quiet: ctx.quiet,
-    style: ctx.errStyle,
-    quietStatuses: ["installed"],
-  });
+  const reporter = progressFor(ctx, ws.siblings.length, "installing", ["installed"]);
   const options = setupOptions(ctx, flags);
   const wheels = await (await import("../ops/bundle.ts")).rememberedWheels(ws);
   if (wheels && !options.findLinks?.includes(wheels)) {
     // Bootstrapped from a bundle: install from its wheels, offline.
     options.offline = true;
     options.findLinks = [...(options.findLinks ?? []), wheels];
-    if (!ctx.quiet && !ctx.json) {
-      ctx.err(`installing offline from the bundle's wheels (${wheels})\n`);
-    }
+    ctx.printer.note(`installing offline from the bundle's wheels (${wheels})\n`);
   }
   let result: SetupResult;
   try {
@@ -125,7 +116,6 @@ export async function setupCommand(ctx: Context, flags: SetupFlags): Promise<num
   } finally {
     reporter.end();
   }
-  if (ctx.json) printJson(ctx, setupJson(result));
-  else renderSetup(ctx, result);
-  return result.ok ? 0 : 1;
+  if (!ctx.printer.json(() => setupJson(result))) renderSetup(ctx, result);
+  return result.ok ? ExitCode.ok : ExitCode.failed;
 }

@@ -7,13 +7,14 @@ import { relative } from "node:path";
 import type { SiblingStatus } from "../ops/status.ts";
 import { renderTable, STATUS_LEGEND } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags } from "./options.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** Run `wrknv status`. */
 export async function statusCommand(
   ctx: Context,
   flags: SelectionFlags & { fetch?: boolean; jobs?: number },
-): Promise<number> {
+): Promise<ExitStatus> {
   // The operation's modules load while the workspace does.
   const ops = import("../ops/status.ts");
   const ws = await ctx.workspace();
@@ -28,23 +29,26 @@ export async function statusCommand(
     signal: ctx.signal,
   });
   const feature = featureOf(await branch, rows);
-  if (ctx.json) {
+  const code = rows.some((r) => r.error) ? ExitCode.failed : ExitCode.ok;
+  const printed = ctx.printer.json(() => ({
     // The git adapter's camelCase field, in the snake_case of every JSON key.
-    const siblings = rows.map(({ upstreamGone, ...r }) => ({ ...r, upstream_gone: upstreamGone }));
-    printJson(ctx, { siblings, feature });
-    return rows.some((r) => r.error) ? 1 : 0;
-  }
-  ctx.out(renderStatus(ctx, rows));
+    siblings: rows.map(({ upstreamGone, ...r }) => ({ ...r, upstream_gone: upstreamGone })),
+    feature,
+  }));
+  if (printed) return code;
+  ctx.printer.result(renderStatus(ctx, rows));
   const missing = rows.filter((r) => !r.present);
   if (missing.length) {
     const where = missing.map((r) => `${r.name} (${relative(ctx.cwd, r.path) || "."})`);
-    ctx.out(ctx.style.dim(`not cloned: ${where.join(", ")}; wrknv bootstrap clones them\n`));
+    ctx.printer.result(
+      ctx.style.dim(`not cloned: ${where.join(", ")}; wrknv bootstrap clones them\n`),
+    );
   }
-  if (ctx.verbose) ctx.out(ctx.style.dim(`${STATUS_LEGEND}\n`));
+  if (ctx.verbose) ctx.printer.result(ctx.style.dim(`${STATUS_LEGEND}\n`));
   if (feature) {
     const off = rows.filter((r) => !feature.on.includes(r.name))
       .map((r) => `${r.name} (${!r.present ? "missing" : r.branch ?? "detached"})`);
-    ctx.out(
+    ctx.printer.result(
       `${
         ctx.style.bold(`feature branch ${feature.branch}`)
       }: ${feature.on.length} of ${rows.length} on it${
@@ -52,7 +56,7 @@ export async function statusCommand(
       }\n`,
     );
   }
-  return rows.some((r) => r.error) ? 1 : 0;
+  return code;
 }
 
 /** The feature branch `wrknv branch` made, and which of the rows are on it. */

@@ -7,7 +7,8 @@ import { runtime } from "../runtime.ts";
 import { progressReporter, silentProgress } from "../ui/progress.ts";
 import { SYMBOLS } from "../ui/style.ts";
 import { scopedSelection, type SelectionFlags } from "./options.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 
 /** Run `wrknv sync`. */
 export async function syncCommand(
@@ -20,12 +21,12 @@ export async function syncCommand(
     timeout?: number;
     dryRun?: boolean;
   },
-): Promise<number> {
+): Promise<ExitStatus> {
   const ws = await ctx.workspace();
   const selection = await scopedSelection(ctx, ws, flags);
   const { sync } = await import("../ops/sync.ts");
   const { selectSiblings } = await import("../ops/select.ts");
-  const reporter = ctx.json ? silentProgress() : progressReporter({
+  const reporter = ctx.printer.mode === "json" ? silentProgress() : progressReporter({
     total: selectSiblings(ws, selection).length,
     verb: "syncing",
     live: runtime.stderrIsTerminal(),
@@ -49,18 +50,22 @@ export async function syncCommand(
   }
   const failed = outcomes.filter((o) => o.status === "failed").length;
   const skipped = outcomes.filter((o) => o.status === "skipped").length;
-  if (ctx.json) {
-    printJson(ctx, { ok: failed === 0, dry_run: flags.dryRun ?? false, siblings: outcomes });
-  } else {
+  const printed = ctx.printer.json(() => ({
+    ok: failed === 0,
+    dry_run: flags.dryRun ?? false,
+    siblings: outcomes,
+  }));
+  if (!printed) {
     const s = ctx.style;
     for (const o of outcomes) {
-      if (o.status === "up-to-date" && ctx.quiet) continue;
+      // Up to date is not news: with -q, only what changed or went wrong.
+      const say = o.status === "up-to-date" ? ctx.printer.detail : ctx.printer.result;
       const sym = o.status === "failed"
         ? s.red(SYMBOLS.error)
         : o.status === "skipped"
         ? s.yellow(SYMBOLS.warn)
         : s.green(SYMBOLS.ok);
-      ctx.out(
+      say(
         `${sym} ${o.name.padEnd(20)} ${o.status.padEnd(11)}${
           o.detail ? s.dim(` ${o.detail}`) : ""
         }\n`,
@@ -78,7 +83,7 @@ export async function syncCommand(
       "skipped",
       "failed",
     ].filter((st) => count(st)).map((st) => `${count(st)} ${st}`);
-    ctx.out(
+    ctx.printer.result(
       `${
         flags.dryRun
           ? s.bold("dry run, nothing fetched or changed")
@@ -90,5 +95,5 @@ export async function syncCommand(
       }: ${parts.join(", ")}\n`,
     );
   }
-  return failed ? 1 : 0;
+  return failed ? ExitCode.failed : ExitCode.ok;
 }

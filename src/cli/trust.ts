@@ -4,30 +4,34 @@
  * @module
  */
 import { runtime } from "../runtime.ts";
-import { type Context, printJson } from "./context.ts";
-import { WrknvError } from "../errors.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus, WrknvError } from "../errors.ts";
 
 /** Run `wrknv trust`. */
 export async function trustCommand(
   ctx: Context,
   flags: { yes?: boolean; revoke?: boolean },
-): Promise<number> {
+): Promise<ExitStatus> {
   const ws = await ctx.workspace();
   const trust = await import("../ops/trust.ts");
   if (flags.revoke) {
     const had = await trust.untrust(ws.configPath);
-    ctx.out(had ? "trust revoked\n" : "this workspace was not trusted\n");
-    return 0;
+    if (!ctx.printer.json(() => ({ trusted: false, revoked: had, config: ws.configPath }))) {
+      ctx.printer.result(had ? "trust revoked\n" : "this workspace was not trusted\n");
+    }
+    return ExitCode.ok;
   }
   if (!trust.hasHooks(ws)) {
-    if (ctx.json) printJson(ctx, { trusted: false, hooks: 0, config: ws.configPath });
-    else ctx.out(`${ws.configPath} has no hooks: there is nothing to trust\n`);
-    return 0;
+    if (!ctx.printer.json(() => ({ trusted: false, hooks: 0, config: ws.configPath }))) {
+      ctx.printer.result(`${ws.configPath} has no hooks: there is nothing to trust\n`);
+    }
+    return ExitCode.ok;
   }
   if (await trust.isTrusted(ws)) {
-    if (ctx.json) printJson(ctx, { trusted: true, config: ws.configPath });
-    else ctx.out("these hooks are already trusted\n");
-    return 0;
+    if (!ctx.printer.json(() => ({ trusted: true, config: ws.configPath }))) {
+      ctx.printer.result("these hooks are already trusted\n");
+    }
+    return ExitCode.ok;
   }
   // The loader refuses hooks with control characters; escaped again here, as
   // what is shown for approval must be exactly what runs.
@@ -40,27 +44,25 @@ export async function trustCommand(
     if (!runtime.stdinIsTerminal()) {
       throw new WrknvError(
         "wrknv trust needs a terminal to ask; after reviewing wrknv.toml, run `wrknv trust --yes`",
-        {
-          exitCode: 2,
-        },
+        { exitCode: ExitCode.usage },
       );
     }
-    ctx.err(`${ws.configPath} runs these shell commands during setup:\n`);
-    for (const h of hooks) ctx.err(`  ${h}\n`);
+    // The question is asked on the terminal, whatever the mode: it must be seen to be answered.
+    ctx.printer.rawErr(`${ws.configPath} runs these shell commands during setup:\n`);
+    for (const h of hooks) ctx.printer.rawErr(`  ${h}\n`);
     const answer = prompt("Trust this workspace and run them? [y/N]");
     if (!answer || !/^y(es)?$/i.test(answer.trim())) {
-      ctx.err("not trusted\n");
-      return 1;
+      ctx.printer.rawErr("not trusted\n");
+      return ExitCode.failed;
     }
   }
   const key = await trust.trust(ws);
-  if (ctx.json) printJson(ctx, { trusted: true, key, config: ws.configPath });
-  else {
-    ctx.out(
+  if (!ctx.printer.json(() => ({ trusted: true, key, config: ws.configPath }))) {
+    ctx.printer.result(
       `trusted ${hooks.length} hook${
         hooks.length === 1 ? "" : "s"
       }; changing a hook ends the trust (editing siblings does not)\n`,
     );
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { WrknvError } from "../errors.ts";
+import { ExitCode, type ExitStatus, WrknvError } from "../errors.ts";
 import { runtime } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { detectTarget, isCompiled, parseVersion, RELEASES } from "../release.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
 
 /** Run `wrknv upgrade`. */
-export async function upgradeCommand(ctx: Context, flags: { to?: string }): Promise<number> {
+export async function upgradeCommand(ctx: Context, flags: { to?: string }): Promise<ExitStatus> {
   // WRKNV_UPGRADE_BINARY names the binary to replace (tests, packagers).
   const binary = runtime.env("WRKNV_UPGRADE_BINARY") ??
     (isCompiled() ? Deno.execPath() : undefined);
@@ -38,17 +38,16 @@ export async function upgradeCommand(ctx: Context, flags: { to?: string }): Prom
     binaryPath: binary,
     signal: ctx.signal,
   });
-  if (ctx.json) {
-    printJson(ctx, {
-      ok: true,
-      from: VERSION,
-      to: version,
-      url: r.url,
-      binary: r.binaryPath,
-      sha256: r.sha256,
-    });
-  } else if (!ctx.quiet) {
-    ctx.out(`upgraded ${r.binaryPath} from ${VERSION} to ${version} (${r.url})\n`);
+  const printed = ctx.printer.json(() => ({
+    ok: true,
+    from: VERSION,
+    to: version,
+    url: r.url,
+    binary: r.binaryPath,
+    sha256: r.sha256,
+  }));
+  if (!printed) {
+    ctx.printer.detail(`upgraded ${r.binaryPath} from ${VERSION} to ${version} (${r.url})\n`);
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -6,7 +6,8 @@
 import { printable } from "../text.ts";
 import type { Check, ValidateResult } from "../ops/validate.ts";
 import { SYMBOLS } from "../ui/style.ts";
-import { type Context, printJson } from "./context.ts";
+import type { Context } from "./context.ts";
+import { ExitCode, type ExitStatus } from "../errors.ts";
 import { type SelectionFlags, selectionOf } from "./options.ts";
 import { affectedAmong, type AffectedFlags } from "./affected.ts";
 
@@ -24,21 +25,25 @@ export function renderValidate(ctx: Context, result: ValidateResult): void {
       : c.status === "error"
       ? s.red(SYMBOLS.error)
       : s.dim(SYMBOLS.info);
+  const p = ctx.printer;
+  const problem = (c: Check) => c.status === "error" || c.status === "warn";
+  // A group's heading shows wherever one of its lines does: with -q, only problems show.
+  const groupsWithProblems = new Set(result.checks.filter(problem).map((c) => c.sibling));
   let group: string | undefined = "\0";
   for (const c of result.checks) {
-    if (ctx.quiet && (c.status === "ok" || c.status === "info")) continue;
+    const say = problem(c) ? p.result : p.detail;
     if (c.sibling !== group) {
       group = c.sibling;
-      ctx.out(`${s.bold(group ?? "workspace")}\n`);
+      (groupsWithProblems.has(group) ? p.result : p.detail)(`${s.bold(group ?? "workspace")}\n`);
     }
     // Messages quote what git and the venv said: nothing in them may rewrite the terminal.
-    ctx.out(`  ${sym(c)} ${printable(c.message)}${s.dim(`  [${c.id}]`)}\n`);
-    if (c.hint && c.status !== "ok") ctx.out(`      ${s.dim("→")} ${printable(c.hint)}\n`);
+    say(`  ${sym(c)} ${printable(c.message)}${s.dim(`  [${c.id}]`)}\n`);
+    if (c.hint && c.status !== "ok") say(`      ${s.dim("→")} ${printable(c.hint)}\n`);
   }
   const line = `${result.errors} ${result.errors === 1 ? "error" : "errors"}, ${result.warnings} ${
     result.warnings === 1 ? "warning" : "warnings"
   }`;
-  ctx.out(
+  p.result(
     result.errors
       ? s.red(line) + "\n"
       : result.warnings
@@ -53,7 +58,7 @@ export function validateJson(result: ValidateResult): Record<string, unknown> {
 }
 
 /** Run `wrknv validate`. */
-export async function validateCommand(ctx: Context, flags: ValidateFlags): Promise<number> {
+export async function validateCommand(ctx: Context, flags: ValidateFlags): Promise<ExitStatus> {
   const ws = await ctx.workspace();
   const among = await affectedAmong(ctx, ws, flags);
   const { validate } = await import("../ops/validate.ts");
@@ -63,7 +68,6 @@ export async function validateCommand(ctx: Context, flags: ValidateFlags): Promi
     jobs: flags.jobs,
     signal: ctx.signal,
   });
-  if (ctx.json) printJson(ctx, validateJson(result));
-  else renderValidate(ctx, result);
-  return result.ok ? 0 : 1;
+  if (!ctx.printer.json(() => validateJson(result))) renderValidate(ctx, result);
+  return result.ok ? ExitCode.ok : ExitCode.failed;
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { InterruptedError, WrknvError } from "../errors.ts";
+import { interruption, WrknvError } from "../errors.ts";
 import { run, type RunResult } from "../proc/mod.ts";
 import {
   branchNameProblem,
@@ -203,7 +203,7 @@ async function gitRaw(args: readonly string[], options: GitRunOptions = {}): Pro
     stdin: options.interactive ? "inherit" : "null",
     onLine: onProgress ? (line, stream) => stream === "stderr" && onProgress(line) : undefined,
   });
-  if (r.aborted) throw new InterruptedError(`Interrupted: git ${subcommand(args)}`);
+  if (r.aborted) throw interruption(options.signal, `git ${subcommand(args)}`);
   const owned = r.code !== 0 ? dubiousOwnership(r.stderr) : null;
   if (owned !== null) throw ownershipError(owned, args, r.stderr);
   return r;

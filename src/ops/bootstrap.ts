@@ -13,7 +13,7 @@
  */
 import { checkpoint } from "../checkpoint.ts";
 import { basename, dirname, join } from "node:path";
-import { ConfigError, InterruptedError } from "../errors.ts";
+import { ConfigError, interruption } from "../errors.ts";
 import type { Sibling, Workspace } from "../config/types.ts";
 import { type LockEntry, readLock } from "../config/lock.ts";
 import * as git from "../git/mod.ts";
@@ -221,7 +221,7 @@ async function cloneOne(
   try {
     await checkpoint(`clone ${sibling.name}`);
     const cloned = await cloneInto(job, dest, options, interactive);
-    if (options.signal?.aborted) throw new InterruptedError();
+    if (options.signal?.aborted) throw interruption(options.signal);
     // Only now does the sibling appear, whole. Refuse to replace anything but
     // an empty directory (which rename(2) replaces atomically).
     const now = await inspect(sibling.path);

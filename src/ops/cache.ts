@@ -22,7 +22,7 @@
  */
 import { basename, join } from "node:path";
 import { GitError } from "../git/mod.ts";
-import { InterruptedError, WrknvError } from "../errors.ts";
+import { interruption, WrknvError } from "../errors.ts";
 import * as git from "../git/mod.ts";
 import {
   formatConfigValue,
@@ -115,11 +115,11 @@ async function lockMirror(path: string, signal?: AbortSignal): Promise<AsyncDisp
   if (signal) {
     let onAbort = () => {};
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new InterruptedError());
+      onAbort = () => reject(interruption(signal));
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      if (signal.aborted) throw new InterruptedError();
+      if (signal.aborted) throw interruption(signal);
       await Promise.race([locked, aborted]);
     } catch (error) {
       locked.catch(() => {});

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InterruptedError } from "../errors.ts";
+import { interruption } from "../errors.ts";
 
 /**
  * Run `fn` over `items` with at most `limit` calls in flight. Results come
@@ -42,7 +42,6 @@ export async function pool<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return Array.from(
     results,
-    (r) =>
-      r ?? { status: "rejected", reason: new InterruptedError("Interrupted before it started") },
+    (r) => r ?? { status: "rejected", reason: interruption(options.signal, "before it started") },
   );
 }

@@ -5,7 +5,7 @@
  */
 import { checkpoint } from "../checkpoint.ts";
 import { dirname, join } from "node:path";
-import { ConfigError, WrknvError } from "../errors.ts";
+import { ConfigError, interruption, WrknvError } from "../errors.ts";
 import { run, which } from "../proc/mod.ts";
 import { GitError, trackedFiles } from "../git/mod.ts";
 import { readUserState, writeUserState } from "../config/user_state.ts";
@@ -418,7 +418,7 @@ export async function ensureVenv(
     // It did not exist before this run: remove what was half made, so a re-run starts clean.
     await Deno.remove(venv, { recursive: true }).catch(() => {});
   }
-  if (r.aborted) throw new WrknvError("interrupted while making the venv", { exitCode: 130 });
+  if (r.aborted) throw interruption(options.signal, "making the venv");
   if (r.code !== 0) {
     throw new WrknvError(`could not make the venv at ${venv}: ${lastLine(r.stderr || r.stdout)}`);
   }

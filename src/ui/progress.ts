@@ -21,7 +21,7 @@ export interface ProgressOptions {
   quiet: boolean;
   /** Colours for stderr. */
   style: Style;
-  /** Status words that count as bad, shown in red. */
+  /** Status words that are failures: counted on the live line, told by the command's summary. */
   bad?: string[];
   /** Status words that are quiet successes, not printed per sibling in plain mode. */
   quietStatuses?: string[];
@@ -39,6 +39,7 @@ export interface Progress extends Reporter {
 export function progressReporter(options: ProgressOptions): Progress {
   const inFlight = new Set<string>();
   let done = 0;
+  let failed = 0;
   let total = options.total;
   let step: { what: string; started: number } | null = null;
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -61,6 +62,7 @@ export function progressReporter(options: ProgressOptions): Progress {
     const names = [...inFlight];
     const width = runtime.columns() - 1;
     let line = `${options.verb} ${done}/${total}`;
+    if (failed) line += `, ${s.red(`${failed} failed`)}`;
     const runSecs = began === null ? 0 : Math.floor((now() - began) / 1000);
     if (runSecs >= 2 && !step) line += ` ${runSecs}s`;
     if (step) {
@@ -94,11 +96,11 @@ export function progressReporter(options: ProgressOptions): Progress {
     done(name, status, detail) {
       inFlight.delete(name);
       done++;
-      const isBad = bad.has(status);
-      if (!options.quiet && (isBad || !quietOk.has(status) || detail)) {
-        const word = isBad ? s.red(status) : status;
-        if (!options.live || isBad || detail) {
-          printLine(`${word.padEnd(10)} ${name}${detail ? `  ${s.dim(detail)}` : ""}`);
+      // A failure is counted on the live line and told once, in the command's summary.
+      if (bad.has(status)) failed++;
+      else if (!options.quiet && (!quietOk.has(status) || detail)) {
+        if (!options.live || detail) {
+          printLine(`${status.padEnd(10)} ${name}${detail ? `  ${s.dim(detail)}` : ""}`);
         }
       }
       schedule();
