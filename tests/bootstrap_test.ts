@@ -342,3 +342,37 @@ Deno.test("two bootstraps at once: the second names the first and exits 1", asyn
   assert.match(r.stderr, new RegExp(`another wrknv \\(pid ${Deno.pid}`));
   assert.equal(await exists(ws.sibling("a")), false, "nothing was cloned");
 });
+
+Deno.test("bootstrap with every sibling present reads the clones' files and starts no git", async () => {
+  await using tmp = await tempDir();
+  const remotes = join(tmp.path, "remotes");
+  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
+  const ws = await makeWorkspace(join(tmp.path, "ws"), [
+    { name: "a", repo: a.url, install: false },
+    { name: "b", repo: b.url, install: false },
+  ]);
+  assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
+  // A git first on PATH that writes down every call, then runs the real one.
+  const bin = join(tmp.path, "bin");
+  const log = join(tmp.path, "git.log");
+  const real = (await new Deno.Command("sh", { args: ["-c", "command -v git"], stdout: "piped" })
+    .output()).stdout;
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(
+    join(bin, "git"),
+    `#!/bin/sh\necho "$*" >> '${log}'\nexec '${new TextDecoder().decode(real).trim()}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const env = { PATH: `${bin}:${Deno.env.get("PATH")}` };
+  const again = await wrknv(["bootstrap", "--json"], { cwd: ws.meta, env });
+  assert.equal(again.code, 0, again.stderr);
+  const doc = JSON.parse(again.stdout);
+  assert.deepEqual(doc.siblings.map((s: { status: string }) => s.status), ["present", "present"]);
+  assert.equal(doc.siblings[0].commit, a.commits.at(-1), "HEAD, read from the files");
+  assert.equal(await Deno.readTextFile(log).catch(() => ""), "", "no git was started");
+  // An origin that differs is still seen, from the file.
+  await gitIn(ws.sibling("b"), ["remote", "set-url", "origin", "https://example.invalid/b.git"]);
+  const moved = await wrknv(["bootstrap"], { cwd: ws.meta, env });
+  assert.equal(moved.code, 0);
+  assert.match(moved.stdout + moved.stderr, /b .*origin/);
+});

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { interruption, WrknvError } from "../errors.ts";
 import { run, type RunResult } from "../proc/mod.ts";
 import {
@@ -32,7 +33,7 @@ import {
 } from "./parse.ts";
 import { shellQuote } from "../text.ts";
 import { redactUrl } from "./remote.ts";
-import { readHead } from "./files.ts";
+import { readHead, readRemoteUrl } from "./files.ts";
 
 export {
   branchNameProblem,
@@ -662,6 +663,47 @@ export async function tagState(
 /** The full sha of HEAD, or null before the first commit. */
 export function headCommit(path: string, options: LocalOptions = {}): Promise<string | null> {
   return revParse(path, "HEAD", options);
+}
+
+/**
+ * The URL of `origin` and the commit HEAD is at in the clone at `path`
+ * (null for each that is not there), as `remoteUrl` and `headCommit` give
+ * them. Read from the clone's own files when they are in the plain layout
+ * git writes and belong to this user; else git is asked, which also refuses
+ * another user's repository as it would anywhere ("dubious ownership").
+ */
+export async function originAndHead(
+  path: string,
+  options: LocalOptions = {},
+): Promise<{ origin: string | null; head: string | null }> {
+  const gitDir = join(path, ".git");
+  if (await ownedByMe(path) && await ownedByMe(gitDir)) {
+    const [origin, files] = await Promise.all([
+      readRemoteUrl(gitDir).catch(() => null),
+      readHead(path).catch(() => null),
+    ]);
+    return {
+      // Not in the file in plain form (or not there): git knows for sure.
+      origin: origin ?? await remoteUrl(path, options).catch(noneUnlessRefused),
+      head: files ? files.head : await headCommit(path, options).catch(noneUnlessRefused),
+    };
+  }
+  const [origin, head] = await Promise.all([
+    remoteUrl(path, options).catch(noneUnlessRefused),
+    headCommit(path, options).catch(noneUnlessRefused),
+  ]);
+  return { origin, head };
+}
+
+/** True when `path` (a link followed, as git follows it) is this user's; false where that cannot be told. */
+async function ownedByMe(path: string): Promise<boolean> {
+  const uid = Deno.uid();
+  if (uid === null) return false;
+  try {
+    return (await Deno.stat(path)).uid === uid;
+  } catch {
+    return false;
+  }
 }
 
 /** The checked-out branch, or null when HEAD is detached. */

@@ -432,10 +432,7 @@ export async function bootstrap(
     if (kind === "repo" || kind === "link-repo") {
       let origin: string | null, head: string | null;
       try {
-        [origin, head] = await Promise.all([
-          git.remoteUrl(sibling.path).catch(git.noneUnlessRefused),
-          git.headCommit(sibling.path).catch(git.noneUnlessRefused),
-        ]);
+        ({ origin, head } = await git.originAndHead(sibling.path));
       } catch (error) {
         // git refuses it (another user owns it): not "present", whatever is in it.
         settle({ ...base, status: "failed", error: git.describeFailure(error) });
