@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { waitUntil } from "./support/procs.ts";
 import { tempDir } from "./support/tmp.ts";
 import { gitDaemon, gitIn, hangingServer, makeRemote } from "./support/git.ts";
-import { makeWorkspace } from "./support/workspace.ts";
+import { makeWorkspace, twoSiblings } from "./support/workspace.ts";
 import { MAIN, wrknv } from "./support/cli.ts";
 import { snapshot } from "./support/tree.ts";
 
@@ -345,12 +345,7 @@ Deno.test("two bootstraps at once: the second names the first and exits 1", asyn
 
 Deno.test("bootstrap with every sibling present reads the clones' files and starts no git", async () => {
   await using tmp = await tempDir();
-  const remotes = join(tmp.path, "remotes");
-  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
-  const ws = await makeWorkspace(join(tmp.path, "ws"), [
-    { name: "a", repo: a.url, install: false },
-    { name: "b", repo: b.url, install: false },
-  ]);
+  const { ws, a } = await twoSiblings(tmp.path);
   assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
   // A git first on PATH that writes down every call, then runs the real one.
   const bin = join(tmp.path, "bin");

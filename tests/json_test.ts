@@ -7,8 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
-import { makeRemote } from "./support/git.ts";
-import { makeWorkspace } from "./support/workspace.ts";
+import { twoSiblings } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
 import { SYSTEM_WHEELS } from "./support/python.ts";
@@ -27,12 +26,7 @@ function camelKeys(doc: unknown, out = new Set<string>()): Set<string> {
 
 Deno.test("every command prints one JSON document with --json, or refuses it", async () => {
   await using tmp = await tempDir();
-  const remotes = join(tmp.path, "remotes");
-  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
-  const ws = await makeWorkspace(join(tmp.path, "ws"), [
-    { name: "a", repo: a.url, install: false },
-    { name: "b", repo: b.url, install: false },
-  ]);
+  const { ws } = await twoSiblings(tmp.path);
   const offline = ["--offline", "--find-links", SYSTEM_WHEELS];
   // Each command's arguments; in table order, as some depend on what ran before.
   const runs: Record<string, string[][]> = {

@@ -3,18 +3,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
 import { gitIn, makeRemote } from "./support/git.ts";
-import { makeWorkspace } from "./support/workspace.ts";
+import { makeWorkspace, twoSiblings } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { OFFLINE } from "./support/python.ts";
 
 Deno.test("up ends with what is wrong and a count; -v lists every check", async () => {
   await using tmp = await tempDir();
-  const remotes = join(tmp.path, "remotes");
-  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
-  const ws = await makeWorkspace(join(tmp.path, "ws"), [
-    { name: "a", repo: a.url, install: false },
-    { name: "b", repo: b.url, install: false },
-  ]);
+  const { ws } = await twoSiblings(tmp.path);
   const r = await wrknv(["up", ...OFFLINE], { cwd: ws.meta, env: { PIP_NO_INDEX: "1" } });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /▸ bootstrap[^]*▸ setup[^]*▸ validate/);

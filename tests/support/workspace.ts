@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { makeRemote, type Remote } from "./git.ts";
 
 /** A sibling entry as written into wrknv.toml. */
 export interface SiblingEntry {
@@ -63,4 +64,20 @@ export async function makeWorkspace(
   const config = join(meta, "wrknv.toml");
   await Deno.writeTextFile(config, text);
   return { root: dir, meta, config, sibling: (name) => join(dir, name) };
+}
+
+/**
+ * The smallest real workspace: two siblings `a` and `b` (not Python, so
+ * nothing is installed), each with a bare remote under `<dir>/remotes`.
+ */
+export async function twoSiblings(
+  dir: string,
+): Promise<{ ws: TestWorkspace; a: Remote; b: Remote }> {
+  const remotes = join(dir, "remotes");
+  const [a, b] = await Promise.all([makeRemote(remotes, "a"), makeRemote(remotes, "b")]);
+  const ws = await makeWorkspace(join(dir, "ws"), [
+    { name: "a", repo: a.url, install: false },
+    { name: "b", repo: b.url, install: false },
+  ]);
+  return { ws, a, b };
 }
