@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Workspace } from "../config/types.ts";
+import type { Sibling, Workspace } from "../config/types.ts";
 import * as git from "../git/mod.ts";
 import { pool } from "../proc/mod.ts";
 import { type Selection, selectSiblings } from "./select.ts";
@@ -46,22 +46,15 @@ export async function workspaceStatus(
   options: StatusOptions = {},
 ): Promise<SiblingStatus[]> {
   const siblings = selectSiblings(ws, options.selection);
+  if (!options.fetch) return await localStatus(siblings, options);
   const results = await pool(siblings, async (s): Promise<SiblingStatus> => {
     const empty = absent(s.name, s.path);
-    try {
-      // Synchronous: microseconds, where an asynchronous call would wait for a worker thread
-      // before the sibling's git could start.
-      Deno.lstatSync(`${s.path}/.git`);
-    } catch {
-      return empty;
-    }
+    if (!hasGit(s.path)) return empty;
     let error: string | undefined;
-    if (options.fetch) {
-      try {
-        await git.fetch(s.path, { signal: options.signal, timeoutMs: 120_000 });
-      } catch (e) {
-        error = git.describeFailure(e);
-      }
+    try {
+      await git.fetch(s.path, { signal: options.signal, timeoutMs: 120_000 });
+    } catch (e) {
+      error = git.describeFailure(e);
     }
     try {
       const st = await git.status(s.path, { signal: options.signal });
@@ -69,10 +62,41 @@ export async function workspaceStatus(
     } catch (e) {
       return { ...empty, present: true, error: git.describeFailure(e) };
     }
-  }, { limit: options.jobs ?? (options.fetch ? 8 : LOCAL_JOBS), signal: options.signal });
+  }, { limit: options.jobs ?? 8, signal: options.signal });
   return results.map((r, i) =>
     r.status === "fulfilled"
       ? r.value
       : { ...absent(siblings[i].name, siblings[i].path), error: (r.reason as Error).message }
   );
+}
+
+/** True when `path` holds a `.git` (synchronous: microseconds, where an asynchronous call waits). */
+function hasGit(path: string): boolean {
+  try {
+    Deno.lstatSync(`${path}/.git`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Without a fetch: one git status per present sibling, started a few shells at a time. */
+async function localStatus(
+  siblings: readonly Sibling[],
+  options: StatusOptions,
+): Promise<SiblingStatus[]> {
+  const present = siblings.filter((s) => hasGit(s.path));
+  const found = await git.statusEach(present.map((s) => s.path), {
+    jobs: options.jobs ?? LOCAL_JOBS,
+    signal: options.signal,
+  });
+  const of = new Map(present.map((s, i) => [s, found[i]]));
+  return siblings.map((s) => {
+    const empty = absent(s.name, s.path);
+    const st = of.get(s);
+    if (st === undefined) return empty;
+    return st instanceof Error
+      ? { ...empty, present: true, error: git.describeFailure(st) }
+      : { ...empty, ...st, present: true };
+  });
 }
