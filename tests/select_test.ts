@@ -146,3 +146,34 @@ Deno.test("the run lock admits one wrknv at a time and takes over a stale one", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the run lock: many taking it at once, never two holders (it is never seen half written)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let holding = 0;
+    let most = 0;
+    let took = 0;
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        let lock;
+        try {
+          lock = await acquireRunLock({ configDir: dir }, "add");
+        } catch (error) {
+          if (error instanceof WrknvError) return; // held: the others wait their turn
+          throw error;
+        }
+        took++;
+        most = Math.max(most, ++holding);
+        await new Promise((r) => setTimeout(r, 1));
+        holding--;
+        await lock.release();
+      }));
+    }
+    assert.equal(most, 1, "two held the lock at once");
+    assert.ok(took >= 40, "one of each round took it");
+    const left = [...Deno.readDirSync(join(dir, ".wrknv"))].map((e) => e.name).sort();
+    assert.deepEqual(left, [".gitignore"], "nothing left behind");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

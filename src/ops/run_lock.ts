@@ -66,8 +66,8 @@ async function tryRunLock(
     started: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await Deno.writeTextFile(path, JSON.stringify(me) + "\n", { createNew: true });
+    if (await placeWhole(path, JSON.stringify(me) + "\n")) {
+      await removeDeadTemps(dir).catch(() => {});
       let released = false;
       const release = async () => {
         if (released) return;
@@ -75,14 +75,21 @@ async function tryRunLock(
         await Deno.remove(path).catch(() => {});
       };
       return { release, [Symbol.asyncDispose]: release };
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
     let holder: Holder | undefined;
+    let text: string | null = null;
     try {
-      holder = JSON.parse(await Deno.readTextFile(path));
+      text = await Deno.readTextFile(path);
+      holder = JSON.parse(text);
     } catch {
-      holder = undefined; // torn or vanished: treat as stale
+      // Gone since (try again), or not a holder: one only an older wrknv, cut off mid-write, leaves.
+      holder = undefined;
+    }
+    if (text === null) continue;
+    if (holder === undefined && await youngerThan(path, 10_000)) {
+      throw new RunLockHeld(`another wrknv is taking the run lock ${path}`, {
+        hint: `wait for it to finish; if none is running, remove ${path}`,
+      });
     }
     if (holder && (holder.host !== me.host || pidAlive(holder.pid))) {
       throw new RunLockHeld(
@@ -94,4 +101,52 @@ async function tryRunLock(
     await Deno.remove(path).catch(() => {});
   }
   throw new WrknvError(`could not take the run lock ${path}`);
+}
+
+/**
+ * Make `path` hold `text`, whole, unless something is there already: the text
+ * is written to a file of its own and hard-linked into place, which fails when
+ * `path` exists. (Writing the lock file itself would let another wrknv read
+ * it empty, half written, take it for a dead one's and remove it: two holders,
+ * and an edit lost.) False when `path` was there.
+ */
+async function placeWhole(path: string, text: string): Promise<boolean> {
+  const temp = `${path}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(temp, text, { createNew: true });
+  try {
+    await Deno.link(temp, path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    // A file system without hard links: create the lock file itself, as before.
+    try {
+      await Deno.writeTextFile(path, text, { createNew: true });
+      return true;
+    } catch (again) {
+      if (again instanceof Deno.errors.AlreadyExists) return false;
+      throw again;
+    }
+  } finally {
+    await Deno.remove(temp).catch(() => {});
+  }
+}
+
+/** Remove what a wrknv killed while taking the lock left: `run.lock.<pid>-*` of dead pids. */
+async function removeDeadTemps(dir: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    const m = /^run\.lock\.(\d+)-[0-9a-f]{8}$/.exec(e.name);
+    if (m && e.isFile && Number(m[1]) !== Deno.pid && !pidAlive(Number(m[1]))) {
+      await Deno.remove(join(dir, e.name)).catch(() => {});
+    }
+  }
+}
+
+/** True when the file at `path` was last written less than `ms` ago. */
+async function youngerThan(path: string, ms: number): Promise<boolean> {
+  try {
+    const mtime = (await Deno.stat(path)).mtime;
+    return mtime !== null && Date.now() - mtime.getTime() < ms;
+  } catch {
+    return false;
+  }
 }
