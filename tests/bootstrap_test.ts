@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { waitUntil } from "./support/procs.ts";
 import { tempDir } from "./support/tmp.ts";
-import { gitDaemon, gitIn, hangingServer, makeRemote } from "./support/git.ts";
+import { gitDaemon, gitIn, hangingServer, loggingGit, makeRemote } from "./support/git.ts";
 import { makeWorkspace, twoSiblings } from "./support/workspace.ts";
 import { MAIN, wrknv } from "./support/cli.ts";
 import { snapshot } from "./support/tree.ts";
@@ -347,24 +347,14 @@ Deno.test("bootstrap with every sibling present reads the clones' files and star
   await using tmp = await tempDir();
   const { ws, a } = await twoSiblings(tmp.path);
   assert.equal((await wrknv(["bootstrap"], { cwd: ws.meta })).code, 0);
-  // A git first on PATH that writes down every call, then runs the real one.
-  const bin = join(tmp.path, "bin");
-  const log = join(tmp.path, "git.log");
-  const real = (await new Deno.Command("sh", { args: ["-c", "command -v git"], stdout: "piped" })
-    .output()).stdout;
-  await Deno.mkdir(bin);
-  await Deno.writeTextFile(
-    join(bin, "git"),
-    `#!/bin/sh\necho "$*" >> '${log}'\nexec '${new TextDecoder().decode(real).trim()}' "$@"\n`,
-    { mode: 0o755 },
-  );
-  const env = { PATH: `${bin}:${Deno.env.get("PATH")}` };
+  const logged = await loggingGit(tmp.path);
+  const env = logged.env;
   const again = await wrknv(["bootstrap", "--json"], { cwd: ws.meta, env });
   assert.equal(again.code, 0, again.stderr);
   const doc = JSON.parse(again.stdout);
   assert.deepEqual(doc.siblings.map((s: { status: string }) => s.status), ["present", "present"]);
   assert.equal(doc.siblings[0].commit, a.commits.at(-1), "HEAD, read from the files");
-  assert.equal(await Deno.readTextFile(log).catch(() => ""), "", "no git was started");
+  assert.deepEqual(await logged.calls(), [], "no git was started");
   // An origin that differs is still seen, from the file.
   await gitIn(ws.sibling("b"), ["remote", "set-url", "origin", "https://example.invalid/b.git"]);
   const moved = await wrknv(["bootstrap"], { cwd: ws.meta, env });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./support/tmp.ts";
-import { gitIn, makeRemote } from "./support/git.ts";
+import { gitIn, loggingGit, makeRemote } from "./support/git.ts";
 import { makeWorkspace, twoSiblings } from "./support/workspace.ts";
 import { wrknv } from "./support/cli.ts";
 import { OFFLINE } from "./support/python.ts";
@@ -116,4 +116,19 @@ Deno.test("a failure is told once, with its next step: bootstrap, setup and up, 
     );
     assert.match(all, /log: /, "the next step: the log to read");
   }
+});
+
+Deno.test("up asks git once whether the venv is tracked, not in setup and again in validate", async () => {
+  await using tmp = await tempDir();
+  const { ws } = await twoSiblings(tmp.path);
+  const env = { PIP_NO_INDEX: "1", PIP_CONFIG_FILE: "/dev/null" };
+  assert.equal((await wrknv(["up", ...OFFLINE], { cwd: ws.meta, env })).code, 0);
+  const logged = await loggingGit(tmp.path);
+  const r = await wrknv(["up", ...OFFLINE], {
+    cwd: ws.meta,
+    env: { ...env, ...logged.env },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const calls = (await logged.calls()).filter((l) => l.startsWith("ls-files"));
+  assert.equal(calls.length, 1, calls.join("\n"));
 });

@@ -200,14 +200,22 @@ export async function madeByWrknv(venv: string): Promise<boolean> {
   }
 }
 
+/** The venvs this run has found no tracked file in. */
+const untrackedVenvs = new Set<string>();
+
 /**
  * Files under `venv` that git tracks (in whichever repository holds it). When
  * git cannot be asked, a `.git` in `venv` or a parent means "unknown", which
  * counts as tracked.
  */
 async function trackedInVenv(venv: string): Promise<string[]> {
+  // Once found untracked, a venv stays so for the run (`up` asks in setup and again in validate):
+  // only a `git add` by hand between the two would change the answer.
+  if (untrackedVenvs.has(venv)) return [];
   try {
-    return (await trackedFiles(venv, { limit: 3 })).map((f) => join(venv, f));
+    const tracked = (await trackedFiles(venv, { limit: 3 })).map((f) => join(venv, f));
+    if (tracked.length === 0) untrackedVenvs.add(venv);
+    return tracked;
   } catch (error) {
     if (error instanceof GitError) throw error;
     for (let dir = venv;; dir = dirname(dir)) {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { run } from "../../src/proc/mod.ts";
 import { runOk } from "./procs.ts";
 
@@ -315,5 +316,30 @@ export function authServer(): AuthServer {
     async [Symbol.asyncDispose]() {
       await server.shutdown();
     },
+  };
+}
+
+/**
+ * A `git` first on PATH, in `<dir>/bin`, that writes down each call's
+ * arguments and runs the real git: `env` puts it first; `calls()` reads what
+ * was run since.
+ */
+export async function loggingGit(
+  dir: string,
+): Promise<{ env: Record<string, string>; calls(): Promise<string[]> }> {
+  const bin = join(dir, "bin");
+  const log = join(dir, "git.log");
+  const which = await new Deno.Command("sh", { args: ["-c", "command -v git"], stdout: "piped" })
+    .output();
+  const real = new TextDecoder().decode(which.stdout).trim();
+  await Deno.mkdir(bin, { recursive: true });
+  await Deno.writeTextFile(
+    join(bin, "git"),
+    `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return {
+    env: { PATH: `${bin}:${Deno.env.get("PATH")}` },
+    calls: async () => (await Deno.readTextFile(log).catch(() => "")).split("\n").filter(Boolean),
   };
 }
