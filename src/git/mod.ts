@@ -35,21 +35,8 @@ import { shellQuote } from "../text.ts";
 import { redactUrl } from "./remote.ts";
 import { readHead, readRemoteUrl } from "./files.ts";
 
-export {
-  branchNameProblem,
-  classifyGitError,
-  dubiousOwnership,
-  emptyStatus,
-  type GitErrorKind,
-  type GitStatus,
-  type GrepMatch,
-  isCommitId,
-  isFullCommitId,
-  lastErrorLine,
-  parseGrep,
-  parseStatusV2,
-  revisionProblem,
-} from "./parse.ts";
+// Everything the pure parsers offer is part of the adapter's face.
+export * from "./parse.ts";
 export { mirrorKey, redactUrl, remoteKey, sameRemote } from "./remote.ts";
 
 /** A git command that failed. */
