@@ -838,6 +838,21 @@ Deno.test("rebase: onto the upstream; a conflict or an interruption is aborted, 
   assert.equal(await inProgress(), false);
   assert.equal(await isDirty(dir), false);
 
+  // Refused before it began (a pre-rebase hook says no): that is git's reason, not a conflict.
+  await Deno.writeTextFile(
+    `${dir}/.git/hooks/pre-rebase`,
+    "#!/bin/sh\necho no rebases here >&2\nexit 1\n",
+    {
+      mode: 0o755,
+    },
+  );
+  await assert.rejects(
+    rebase(dir),
+    (e: unknown) => e instanceof GitError && /rebase/.test(e.message),
+  );
+  assert.equal(await headCommit(dir), mine);
+  await Deno.remove(`${dir}/.git/hooks/pre-rebase`);
+
   // Interrupted half-way (a hook that hangs after the first of two commits is replayed): the
   // rebase is aborted too, and the interruption is what is thrown.
   await gitIn(dir, ["reset", "--quiet", "--hard", "HEAD~1"]);

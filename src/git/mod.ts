@@ -15,6 +15,7 @@
  * @module
  */
 import { join } from "node:path";
+import { exists } from "../fs.ts";
 import { interruption, WrknvError } from "../errors.ts";
 import { pool, run, type RunResult } from "../proc/mod.ts";
 import {
@@ -931,9 +932,10 @@ export async function mergeFfOnly(
 
 /**
  * Rebase the branch checked out in `path` onto `onto` (default its upstream).
- * A rebase that stops on a conflict is aborted and reported as `"conflict"`,
- * so the branch and its files are as they were; one that is interrupted or
- * cannot start is aborted too, and its error thrown.
+ * A rebase that stops half-way (a conflict) is aborted and reported as
+ * `"conflict"`, so the branch and its files are as they were; one that is
+ * interrupted is aborted too, and one that git refused to start (a hook, a
+ * dirty tree) is thrown with git's reason.
  */
 export async function rebase(
   path: string,
@@ -954,6 +956,11 @@ export async function rebase(
     throw error;
   }
   if (r.code === 0) return "rebased";
+  const stopped = await Promise.all(
+    ["rebase-merge", "rebase-apply"].map((name) =>
+      gitPath(path, name).then((p) => exists(p), () => false)
+    ),
+  );
   await abort();
   if (r.timedOut) {
     throw new GitError(`git rebase timed out after ${seconds(options.timeoutMs ?? 0)}`, {
@@ -963,6 +970,7 @@ export async function rebase(
       timedOut: true,
     });
   }
+  if (!stopped.includes(true)) throw failure(["rebase"], r);
   return "conflict";
 }
 
