@@ -87,18 +87,18 @@ Deno.test("a failure is told once, with its next step: bootstrap, setup and up, 
     { name: "gone", repo: gone, install: false },
   ]);
   const env = { PIP_NO_INDEX: "1", PIP_CONFIG_FILE: "/dev/null" };
-  const count = (text: string, what: string) => text.split(what).length - 1;
+  // Run `argv` in `cwd`: it fails, and says `what` once in all it prints.
+  const toldOnce = async (cwd: string, argv: string[], what: string) => {
+    const r = await wrknv(argv, { cwd, env });
+    assert.equal(r.code, 1, argv.join(" "));
+    const all = r.stdout + r.stderr;
+    assert.equal(all.split(what).length - 1, 1, `${argv.join(" ")}:\n${all}`);
+    return all;
+  };
   for (
     const argv of [["bootstrap"], ["bootstrap", "-q"], ["up", ...OFFLINE], ["up", "-q", ...OFFLINE]]
   ) {
-    const r = await wrknv(argv, { cwd: ws.meta, env });
-    assert.equal(r.code, 1, argv.join(" "));
-    const all = r.stdout + r.stderr;
-    assert.equal(
-      count(all, "does not appear to be a git repository"),
-      1,
-      `${argv.join(" ")}:\n${all}`,
-    );
+    await toldOnce(ws.meta, argv, "does not appear to be a git repository");
   }
   // Setup: a sibling whose build backend is not there.
   const ws2 = await makeWorkspace(join(tmp.path, "ws2"), [
@@ -106,14 +106,7 @@ Deno.test("a failure is told once, with its next step: bootstrap, setup and up, 
   ], { python: 'installer = "pip"' });
   assert.equal((await wrknv(["bootstrap"], { cwd: ws2.meta })).code, 0);
   for (const argv of [["setup", ...OFFLINE], ["setup", "-q", ...OFFLINE], ["up", ...OFFLINE]]) {
-    const r = await wrknv(argv, { cwd: ws2.meta, env });
-    assert.equal(r.code, 1, argv.join(" "));
-    const all = r.stdout + r.stderr;
-    assert.equal(
-      count(all, "No module named 'wrknvtest_no_such_backend'"),
-      1,
-      `${argv.join(" ")}:\n${all}`,
-    );
+    const all = await toldOnce(ws2.meta, argv, "No module named 'wrknvtest_no_such_backend'");
     assert.match(all, /log: /, "the next step: the log to read");
   }
 });

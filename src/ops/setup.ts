@@ -241,6 +241,12 @@ function parseStamp(text: string | null): SetupStamp | null {
   }
 }
 
+/**
+ * The fingerprint of what setup installs. The installer counts by kind, not by
+ * where it was found: one uv is found through a shim on one PATH and as itself
+ * on another (`pyenv exec` puts the interpreter's bin first), and either
+ * installs the same.
+ */
 async function fingerprint(
   python: string,
   installer: string,
@@ -637,7 +643,7 @@ export async function setup(
   // Up to date? Then nothing to do.
   await checkpoint("install");
   const firstTargets = active().map(targetOf);
-  const print = await fingerprint(pyKey, installerKey(installer), firstTargets, planned);
+  const print = await fingerprint(pyKey, installer.kind, firstTargets, planned);
   let upToDate = !options.force && !venvReady.created && saved?.print === print &&
     [...outcomes.values()].every((o) => o.status === "skipped");
   /** Write the stamp at the end: the venv changed, or was looked at afresh. */
@@ -858,7 +864,7 @@ export async function setup(
     const doc: SetupStamp = {
       // Taken again: metadata only a backend knew (setup.cfg, setup.py, dynamic dependencies)
       // may have changed the order since, and the next run starts from that order.
-      print: await fingerprint(pyKey, installerKey(installer), active().map(targetOf), planned),
+      print: await fingerprint(pyKey, installer.kind, active().map(targetOf), planned),
       python: venvReady.python,
       interpreter: await interpreterStamp(ws.python.venv) ?? undefined,
       site: await sitePackagesStamp(ws.python.venv) ?? undefined,
@@ -905,15 +911,6 @@ async function ownDir(dir: string): Promise<string> {
     });
   }
   return dir;
-}
-
-/**
- * The installer as the stamp records it: which tool. Not where it was found:
- * one uv is found through a shim on one PATH and as itself on another
- * (`pyenv exec` puts the interpreter's bin first), and either installs the same.
- */
-function installerKey(installer: Installer): string {
-  return installer.kind;
 }
 
 function hintFor(options: SetupOptions): string {
